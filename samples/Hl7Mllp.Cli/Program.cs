@@ -1,0 +1,2 @@
+Console.Error.WriteLine("hl7mllp: no commands yet");
+return 2;
