@@ -68,10 +68,10 @@ internal static class FramingTestKit
             resumeWriterThreshold: pauseWriterThreshold / 2,
             useSynchronizationContext: false));
 
-    /// <summary>Reads frames until a clean close, returning their payloads as text.</summary>
-    public static async Task<List<string>> ReadAllAsync(MllpFrameReader reader)
+    /// <summary>Reads frames until a clean close, returning their payloads as text (also added to <paramref name="payloads"/> as they come).</summary>
+    public static async Task<List<string>> ReadAllAsync(MllpFrameReader reader, List<string>? payloads = null)
     {
-        var payloads = new List<string>();
+        payloads ??= [];
         while (true)
         {
             var result = await reader.ReadAsync();
