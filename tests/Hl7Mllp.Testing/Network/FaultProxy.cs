@@ -98,10 +98,23 @@ public sealed class FaultProxy : IAsyncDisposable
             }
 
             Interlocked.Increment(ref _accepted);
+            // Registered before it starts, removed when it ends: OpenConnections is exact once DisposeAsync returns.
             var connection = new FaultProxyConnection(client, this);
-            var run = Task.Run(() => connection.RunAsync(_stopping.Token));
-            _connections[connection] = run;
-            _ = run.ContinueWith(_ => _connections.TryRemove(connection, out Task? _), TaskScheduler.Default);
+            var run = new Task<Task>(() => RunConnectionAsync(connection));
+            _connections[connection] = run.Unwrap();
+            run.Start(TaskScheduler.Default);
+        }
+    }
+
+    private async Task RunConnectionAsync(FaultProxyConnection connection)
+    {
+        try
+        {
+            await connection.RunAsync(_stopping.Token);
+        }
+        finally
+        {
+            _connections.TryRemove(connection, out _);
         }
     }
 }
