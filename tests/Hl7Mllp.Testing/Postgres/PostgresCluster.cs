@@ -11,7 +11,7 @@ namespace Hl7Mllp.Testing.Postgres;
 /// stopped (immediate mode) and deleted at the end, and on any start failure.
 /// </summary>
 /// <remarks>
-/// Binaries: the highest version under <c>/usr/lib/postgresql/*/bin</c>. When they are missing, <see cref="IsAvailable"/>
+/// Binaries: the highest version under <c>/usr/lib/postgresql/*/bin</c> (or <c>$HL7MLLP_POSTGRES_ROOT/*/bin</c>). When they are missing, <see cref="IsAvailable"/>
 /// is false and tests should call <see cref="SkipIfUnavailable"/> from a <c>[SkippableFact]</c>, unless
 /// <c>HL7MLLP_REQUIRE_POSTGRES=1</c> (CI), where <see cref="InitializeAsync"/> fails. PostgreSQL refuses to run as root:
 /// as root the server tools run through <c>runuser -u postgres --</c> on a folder chowned to that user.
@@ -21,6 +21,9 @@ public sealed class PostgresCluster : IAsyncLifetime
 {
     /// <summary>Where Debian/Ubuntu install the server binaries, one folder per major version.</summary>
     public const string DefaultSearchRoot = "/usr/lib/postgresql";
+
+    /// <summary>Optional environment variable naming another search root (a folder of version folders with <c>bin/</c>).</summary>
+    public const string SearchRootVariable = "HL7MLLP_POSTGRES_ROOT";
 
     /// <summary>The environment variable that turns "binaries missing" from a skip into a failure.</summary>
     public const string RequireVariable = "HL7MLLP_REQUIRE_POSTGRES";
@@ -108,10 +111,11 @@ public sealed class PostgresCluster : IAsyncLifetime
     /// <exception cref="InvalidOperationException">The binaries are missing and <c>HL7MLLP_REQUIRE_POSTGRES=1</c>, or initdb/pg_ctl failed.</exception>
     public async Task InitializeAsync()
     {
-        var bin = FindBinDirectory();
+        var searchRoot = Environment.GetEnvironmentVariable(SearchRootVariable) is { Length: > 0 } root ? root : DefaultSearchRoot;
+        var bin = FindBinDirectory(searchRoot);
         if (bin is null)
         {
-            UnavailableReason = $"PostgreSQL server binaries not found under {DefaultSearchRoot}/*/bin (install the postgresql package).";
+            UnavailableReason = $"PostgreSQL server binaries not found under {searchRoot}/*/bin (install the postgresql package).";
             if (Environment.GetEnvironmentVariable(RequireVariable) == "1")
             {
                 throw new InvalidOperationException($"{UnavailableReason} {RequireVariable}=1, so this is a failure, not a skip.");
