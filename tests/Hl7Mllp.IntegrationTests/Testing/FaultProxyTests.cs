@@ -39,34 +39,39 @@ public sealed class FaultProxyTests : IAsyncLifetime
 
         echoed.Should().Equal(data);
         _proxy.AcceptedConnections.Should().Be(1);
-        _proxy.ClientToServer.BytesForwarded.Should().Be(data.Length);
         _proxy.ServerToClient.BytesRead.Should().Be(data.Length);
+        await Eventually.AssertAsync(() => _proxy.ClientToServer.BytesForwarded == data.Length, Bound, "counted right after each send");
         _proxy.EndPoint.Address.Should().Be(IPAddress.Loopback);
     }
 
     [Fact]
-    public async Task Split_ThreeBytesWithDelay_DeliversSameBytesInSeparateReadsSpreadInTime()
+    public async Task Split_ThreeBytesWithDelay_DeliversSameBytesInSeveralReadsSpreadInTime()
     {
-        var reads = new ConcurrentQueue<(int Size, long At)>();
+        var reads = new ConcurrentQueue<byte[]>();
+        var lastReadAt = 0L;
         await using var target = RawTcpServer.Start(async (socket, token) =>
         {
             var buffer = new byte[1024];
             int read;
             while ((read = await socket.ReceiveAsync(buffer, token)) > 0)
             {
-                reads.Enqueue((read, Stopwatch.GetTimestamp()));
+                reads.Enqueue(buffer[..read]);
+                Volatile.Write(ref lastReadAt, Stopwatch.GetTimestamp());
             }
         });
         await using var proxy = FaultProxy.Start(target.EndPoint);
-        proxy.ClientToServer.Fault = ProxyFault.Split(3, TimeSpan.FromMilliseconds(30));
+        proxy.ClientToServer.Fault = ProxyFault.Split(3, TimeSpan.FromMilliseconds(50));
         using var client = await ConnectAsync(proxy.EndPoint);
+        var frame = Frame("MSH|A|B");
+        var sentAt = Stopwatch.GetTimestamp();
 
-        await client.SendAllAsync(Frame("MSH|A|B"));
-        await Eventually.AssertAsync(() => reads.Sum(r => r.Size) == 10, Bound);
+        await client.SendAllAsync(frame);
+        await Eventually.AssertAsync(() => reads.Sum(r => r.Length) == frame.Length, Bound);
 
-        reads.Should().HaveCountGreaterThan(1);
-        var spread = Stopwatch.GetElapsedTime(reads.First().At, reads.Last().At);
-        spread.Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(85), "four chunks are 30 ms apart");
+        reads.SelectMany(r => r).Should().Equal(frame);
+        reads.Should().HaveCountGreaterThan(1, "only a reader stalled for 150 ms could see the 4 chunks as one");
+        Stopwatch.GetElapsedTime(sentAt, Volatile.Read(ref lastReadAt)).Should().BeGreaterThanOrEqualTo(
+            TimeSpan.FromMilliseconds(145), "the 4th chunk leaves 3 delays after the 1st");
     }
 
     [Fact]
@@ -103,8 +108,8 @@ public sealed class FaultProxyTests : IAsyncLifetime
         using var client = await ConnectAsync(_proxy.EndPoint);
 
         await client.SendAllAsync(Frame("first"));
+        await Eventually.AssertAsync(() => _proxy.ServerToClient.BytesRead == 8, Bound, "the echo reaches the proxy");
         (await client.StaysSilentAsync(Quiet)).Should().BeTrue();
-        _proxy.ServerToClient.BytesRead.Should().Be(8);
         _proxy.ServerToClient.BytesForwarded.Should().Be(0);
 
         _proxy.ServerToClient.Fault = ProxyFault.PassThrough;
@@ -125,7 +130,7 @@ public sealed class FaultProxyTests : IAsyncLifetime
         await client.SendAllAsync(frame[4..]);
 
         (await client.ReceiveExactlyAsync(frame.Length * 2)).Should().Equal([.. frame, .. frame]);
-        _proxy.ServerToClient.BytesForwarded.Should().Be(frame.Length * 2);
+        await Eventually.AssertAsync(() => _proxy.ServerToClient.BytesForwarded == frame.Length * 2, Bound);
     }
 
     [Fact]
@@ -228,10 +233,10 @@ public sealed class FaultProxyTests : IAsyncLifetime
         using var client = await ConnectAsync(proxy.EndPoint);
 
         await client.SendAllAsync(Frame("MSH|lost"));
+        await Eventually.AssertAsync(() => proxy.ClientToServer.BytesRead == 11, Bound, "the proxy reads the message");
 
         (await client.StaysSilentAsync(Quiet)).Should().BeTrue("no ACK and no close");
         Volatile.Read(ref received).Should().Be(0);
-        proxy.ClientToServer.BytesRead.Should().Be(11);
         proxy.OpenConnections.Should().Be(1);
     }
 

@@ -15,25 +15,17 @@ namespace Hl7Mllp.Testing.Network;
 /// </remarks>
 public sealed class FaultProxy : IAsyncDisposable
 {
-    private static readonly TimeSpan DisposeWait = TimeSpan.FromSeconds(10);
-    private readonly Socket _listener;
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly ConcurrentDictionary<FaultProxyConnection, Task> _connections = new();
-    private readonly Task _acceptLoop;
-    private int _accepted;
+    private readonly ConcurrentDictionary<FaultProxyConnection, byte> _connections = new();
+    private readonly RawTcpServer _server;
 
     private FaultProxy(IPEndPoint target)
     {
         Target = target;
-        _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        _listener.Listen(512);
-        EndPoint = (IPEndPoint)_listener.LocalEndPoint!;
-        _acceptLoop = AcceptLoopAsync();
+        _server = RawTcpServer.Start(RunConnectionAsync);
     }
 
     /// <summary>Where clients connect (127.0.0.1 and the port the OS chose).</summary>
-    public IPEndPoint EndPoint { get; }
+    public IPEndPoint EndPoint => _server.EndPoint;
 
     /// <summary>The server every connection is forwarded to.</summary>
     public IPEndPoint Target { get; }
@@ -45,9 +37,9 @@ public sealed class FaultProxy : IAsyncDisposable
     public FaultProxyDirection ServerToClient { get; } = new();
 
     /// <summary>Connections accepted so far.</summary>
-    public int AcceptedConnections => Volatile.Read(ref _accepted);
+    public int AcceptedConnections => _server.AcceptedConnections;
 
-    /// <summary>Connections not yet closed on both sides.</summary>
+    /// <summary>Connections not yet closed on both sides (exact once <see cref="DisposeAsync"/> has returned).</summary>
     public int OpenConnections => _connections.Count;
 
     /// <summary>Starts a proxy forwarding to <paramref name="target"/>.</summary>
@@ -76,41 +68,17 @@ public sealed class FaultProxy : IAsyncDisposable
     /// <summary>Stops accepting, resets every connection and waits up to 10 s for every loop to end.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _stopping.CancelAsync();
-        _listener.Dispose();
         ResetAll();
-        await Task.WhenAll([_acceptLoop, .. _connections.Values]).WaitAsync(DisposeWait);
-        _stopping.Dispose();
+        await _server.DisposeAsync();
     }
 
-    private async Task AcceptLoopAsync()
+    private async Task RunConnectionAsync(Socket client, CancellationToken cancellationToken)
     {
-        while (true)
-        {
-            Socket client;
-            try
-            {
-                client = await _listener.AcceptAsync(_stopping.Token);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                return;
-            }
-
-            Interlocked.Increment(ref _accepted);
-            // Registered before it starts, removed when it ends: OpenConnections is exact once DisposeAsync returns.
-            var connection = new FaultProxyConnection(client, this);
-            var run = new Task<Task>(() => RunConnectionAsync(connection));
-            _connections[connection] = run.Unwrap();
-            run.Start(TaskScheduler.Default);
-        }
-    }
-
-    private async Task RunConnectionAsync(FaultProxyConnection connection)
-    {
+        var connection = new FaultProxyConnection(client, this);
+        _connections[connection] = 0;
         try
         {
-            await connection.RunAsync(_stopping.Token);
+            await connection.RunAsync(cancellationToken);
         }
         finally
         {
