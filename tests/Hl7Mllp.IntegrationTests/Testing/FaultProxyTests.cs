@@ -74,31 +74,41 @@ public sealed class FaultProxyTests : IAsyncLifetime
             TimeSpan.FromMilliseconds(145), "the 4th chunk leaves 3 delays after the 1st");
     }
 
-    [Fact]
-    public async Task DelayEachWrite_OneMessage_ArrivesNoSoonerThanDelay()
+    [Theory]
+    [InlineData("DelayEachWrite")]
+    [InlineData("Latency")]
+    public async Task DelayFaults_OneMessage_ArrivesIntactNoSoonerThanDelay(string kind)
     {
-        _proxy.ClientToServer.Fault = ProxyFault.DelayEachWrite(TimeSpan.FromMilliseconds(200));
-        using var client = await ConnectAsync(_proxy.EndPoint);
-        var started = Stopwatch.GetTimestamp();
-
-        await client.SendAllAsync(Frame("M1"));
-        await client.ReceiveExactlyAsync(5);
-
-        Stopwatch.GetElapsedTime(started).Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(195));
-    }
-
-    [Fact]
-    public async Task Latency_Ack_ArrivesAfterDelayAndIntact()
-    {
-        _proxy.ServerToClient.Fault = ProxyFault.Latency(TimeSpan.FromMilliseconds(300));
+        var delay = TimeSpan.FromMilliseconds(250);
+        _proxy.ServerToClient.Fault = kind == "Latency" ? ProxyFault.Latency(delay) : ProxyFault.DelayEachWrite(delay);
         using var client = await ConnectAsync(_proxy.EndPoint);
         var started = Stopwatch.GetTimestamp();
 
         await client.SendAllAsync(Frame("ACK"));
         var echoed = await client.ReceiveExactlyAsync(6);
 
-        Stopwatch.GetElapsedTime(started).Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(295));
+        Stopwatch.GetElapsedTime(started).Should().BeGreaterThanOrEqualTo(delay - TimeSpan.FromMilliseconds(5));
         echoed.Should().Equal(Frame("ACK"));
+    }
+
+    [Fact]
+    public async Task CloseAfter_OtherDirectionKeepsSending_PeersSeeFinNotReset()
+    {
+        _proxy.ServerToClient.Fault = ProxyFault.CloseAfter(2);
+        using var client = await ConnectAsync(_proxy.EndPoint);
+
+        await client.SendAllAsync([1, 2, 3, 4]);
+        var (data, error) = await client.ReceiveToEndAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            await client.SendAsync(new byte[] { 9 });
+        }
+
+        data.Should().Equal(1, 2);
+        error.Should().BeNull();
+        client.Shutdown(SocketShutdown.Send);
+        await Eventually.AssertAsync(() => _proxy.OpenConnections == 0, Bound, "both peers have closed");
+        _echo.HandlerErrors.Should().BeEmpty("the echo server saw a clean FIN");
     }
 
     [Fact]

@@ -11,6 +11,7 @@ internal sealed class FaultProxyConnection(Socket client, FaultProxy proxy)
     private readonly CancellationTokenSource _aborting = new();
     private int _aborted;
     private volatile bool _closing;
+    private volatile bool _finSent;
 
     private enum ChunkKind
     {
@@ -123,7 +124,7 @@ internal sealed class FaultProxyConnection(Socket client, FaultProxy proxy)
             position += read;
             if (_closing)
             {
-                continue; // FIN sent: discard the rest so closing does not turn into RST.
+                continue; // Past a FIN cut: read and discard, so closing does not turn into RST.
             }
 
             if (fault.Kind == ProxyFaultKind.Corrupt && fault.Count >= start && fault.Count < position)
@@ -146,6 +147,8 @@ internal sealed class FaultProxyConnection(Socket client, FaultProxy proxy)
 
             if (then != ChunkKind.Data)
             {
+                // After a FIN cut both readers discard: nothing read past the cut point is forwarded.
+                _closing |= then == ChunkKind.Close;
                 await output.WriteAsync((then, [], fault, readAt), cancellationToken);
                 if (then == ChunkKind.Reset)
                 {
@@ -167,13 +170,15 @@ internal sealed class FaultProxyConnection(Socket client, FaultProxy proxy)
                         Abort();
                         return;
                     case ChunkKind.Close:
-                        _closing = true;
+                        _finSent = true;
                         ShutdownSend(client);
                         ShutdownSend(_server);
                         continue;
                     case ChunkKind.End:
                         ShutdownSend(to);
                         return;
+                    case ChunkKind.Data when _finSent:
+                        continue; // The other direction's leftovers cannot follow a FIN.
                 }
 
                 if (fault.Kind == ProxyFaultKind.Latency)
@@ -204,7 +209,10 @@ internal sealed class FaultProxyConnection(Socket client, FaultProxy proxy)
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
         {
-            Abort();
+            if (!_finSent)
+            {
+                Abort(); // A send racing the FIN fails harmlessly; anything else resets both sides.
+            }
         }
     }
 

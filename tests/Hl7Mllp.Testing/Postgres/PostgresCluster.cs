@@ -179,6 +179,8 @@ public sealed class PostgresCluster : IAsyncLifetime
                 "synchronous_commit = off",
                 "full_page_writes = off",
                 string.Empty));
+
+            // Set before the first attempt and kept: a server that came up late is still stopped on dispose.
             _started = true;
             var started = await RunServerToolAsync(
                 "pg_ctl", "-D", DataDirectory(), "-l", Path.Combine(_folder.Path, "server.log"), "-w", "-t", "30", "start");
@@ -187,7 +189,6 @@ public sealed class PostgresCluster : IAsyncLifetime
                 return;
             }
 
-            _started = false;
             if (attempt == 3)
             {
                 var log = Path.Combine(_folder.Path, "server.log");
