@@ -37,14 +37,16 @@ public class RawTcpServerTests
     [Fact]
     public async Task DisposeAsync_HandlerWaitingForever_CancelsItAndClosesSocket()
     {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var server = RawTcpServer.Start(async (socket, token) =>
         {
             await using var registration = token.Register(cancelled.SetResult);
+            started.SetResult();
             await Task.Delay(Timeout.Infinite, token);
         });
         using var client = await SocketTestExtensions.ConnectAsync(server.EndPoint);
-        await client.SendAllAsync([1]);
+        await started.Task.WaitAsync(SocketTestExtensions.Bound);
 
         await server.DisposeAsync();
 
