@@ -27,10 +27,21 @@ internal static class SequenceSearch
     public static long IndexOfAny(in ReadOnlySequence<byte> buffer, long from, long to, byte a, byte b)
     {
         var first = buffer.FirstSpan;
-        if (to <= first.Length)
+        if (from < first.Length)
         {
-            int index = first[(int)from..(int)to].IndexOfAny(a, b);
-            return index < 0 ? -1 : from + index;
+            int end = (int)Math.Min(to, first.Length);
+            int index = first[(int)from..end].IndexOfAny(a, b);
+            if (index >= 0)
+            {
+                return from + index;
+            }
+
+            if (to <= first.Length)
+            {
+                return -1;
+            }
+
+            from = first.Length;
         }
 
         var reader = new SequenceReader<byte>(buffer.Slice(from, to - from));
