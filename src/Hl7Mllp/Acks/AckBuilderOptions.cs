@@ -4,8 +4,14 @@ namespace Hl7Mllp.Acks;
 /// <remarks>Templates are written with the standard delimiters <c>|^~\&amp;</c>; they are translated to the received message's delimiters per ACK.</remarks>
 public sealed class AckBuilderOptions
 {
-    /// <summary>The ERR template used for v2.5 and later when <see cref="ErrTemplate"/> is <see langword="null"/>: the seed's v2.7 example with the error's own severity in ERR-4.</summary>
-    public const string V25ErrTemplate = "ERR||%sid^%q^%f^%c^%s|%code|%sev|||||%text";
+    /// <summary>
+    /// The ERR template used for v2.5 and later when <see cref="ErrTemplate"/> is <see langword="null"/>: the seed's v2.7
+    /// example (<c>ERR||%sid^%q^%f^%c^%s|%code|E|||||%text</c>) brought in line with the standard: ERR-2 in ERL order
+    /// (segment^sequence^field^repetition^component^subcomponent), the error's own severity in ERR-4 and the text in
+    /// ERR-8 (user message; the seed's example puts it in ERR-9). Configure the seed's text as <see cref="ErrTemplate"/>
+    /// to get its exact form.
+    /// </summary>
+    public const string V25ErrTemplate = "ERR||%sid^%q^%f^%r^%c^%s|%code|%sev||||%text";
 
     /// <summary>The ERR template used before v2.5 when <see cref="ErrTemplate"/> is <see langword="null"/>: one ERR-1 repetition per error (the v2.3 form).</summary>
     public const string V23ErrTemplate = "ERR|%sid^%q^%f^%code&%text";

@@ -125,7 +125,7 @@ public sealed class AckCondition
         return set;
     }
 
-    /// <summary>Reads each v2.5+ ERR (ERR-2 location, ERR-3 code, ERR-4 severity, ERR-8/ERR-7/ERR-3.2 text) or each v2.3 ERR-1 repetition.</summary>
+    /// <summary>Reads each v2.5+ ERR (ERR-2 location, ERR-3 code, ERR-4 severity, ERR-8/ERR-7/ERR-3.2/ERR-9 text) or each v2.3 ERR-1 repetition.</summary>
     private static AckError[] ReadErrors(in Hl7Message message)
     {
         List<AckError>? errors = null;
@@ -171,6 +171,12 @@ public sealed class AckCondition
         if (text.Length == 0)
         {
             text = code.GetComponent(2).ToString();
+        }
+
+        if (text.Length == 0)
+        {
+            // The seed's example template puts the text one field late, in ERR-9.
+            text = segment.GetField(9).ToString();
         }
 
         Hl7Value place = location.GetRepetition(1);
