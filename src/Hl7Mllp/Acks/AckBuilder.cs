@@ -19,6 +19,9 @@ public sealed class AckBuilder
 {
     private const byte Cr = (byte)'\r';
 
+    /// <summary>How long a looked-up UTC offset is reused: time zone transitions fall on quarter hours of UTC.</summary>
+    private const long OffsetBucketTicks = TimeSpan.TicksPerMinute * 15;
+
     private readonly TimeProvider _timeProvider;
     private readonly IAckControlIdGenerator _controlIds;
     private readonly bool _includeTimeZone;
@@ -26,6 +29,9 @@ public sealed class AckBuilder
     private readonly bool _writeErr;
     private readonly AckErrTemplate? _errTemplate;
     private readonly AckMshTemplate? _mshTemplate;
+
+    /// <summary>The quarter hour of the last offset lookup (high bits) and the offset in minutes + 2048 (low 12 bits).</summary>
+    private long _offsetCache = long.MinValue;
 
     /// <summary>Creates a builder.</summary>
     /// <param name="options">The templates and switches; <see langword="null"/> for the defaults. Read once: later changes have no effect.</param>
@@ -84,7 +90,9 @@ public sealed class AckBuilder
         ArgumentNullException.ThrowIfNull(errors);
         ArgumentNullException.ThrowIfNull(output);
         ThrowIfUndefined(code);
-        return Write(received.Header.Bytes.Span, received.Delimiters, received.Encoding, code, errors, output);
+        return received.Bytes.IsEmpty
+            ? Write(default, Hl7Delimiters.Default, Encoding.UTF8, code, errors, output)
+            : Write(received.Header.Bytes.Span, received.Delimiters, received.Encoding, code, errors, output);
     }
 
     /// <summary>Writes an ACK without errors (typically <c>AA</c> or <c>CA</c>) for a parsed message.</summary>
@@ -358,7 +366,7 @@ public sealed class AckBuilder
     /// <summary>Writes MSH-7: local time <c>yyyyMMddHHmmss</c>, then <c>+hhmm</c>/<c>-hhmm</c> when the time zone is on.</summary>
     private void WriteTimestamp(ref AckWriter writer)
     {
-        DateTimeOffset now = _timeProvider.GetLocalNow();
+        DateTimeOffset now = LocalNow();
         Span<byte> text = stackalloc byte[19];
         WriteDigits(text, now.Year, 4);
         WriteDigits(text[4..], now.Month, 2);
@@ -378,6 +386,26 @@ public sealed class AckBuilder
         }
 
         writer.Write(text[..length]);
+    }
+
+    /// <summary>The local time, with the time zone looked up at most once per quarter hour (the lookup is slow on Linux).</summary>
+    private DateTimeOffset LocalNow()
+    {
+        DateTimeOffset utc = _timeProvider.GetUtcNow();
+        long bucket = utc.UtcTicks / OffsetBucketTicks;
+        long cache = Volatile.Read(ref _offsetCache);
+        int minutes;
+        if (cache >> 12 == bucket)
+        {
+            minutes = (int)(cache & 0xFFF) - 2048;
+        }
+        else
+        {
+            minutes = (int)Math.Round(_timeProvider.LocalTimeZone.GetUtcOffset(utc).TotalMinutes);
+            Volatile.Write(ref _offsetCache, (bucket << 12) | (long)(minutes + 2048));
+        }
+
+        return utc.ToOffset(TimeSpan.FromMinutes(minutes));
     }
 
     private static void WriteDigits(Span<byte> destination, int value, int count)
