@@ -1,3 +1,4 @@
+using System.Text;
 using Hl7Mllp.Messages;
 
 namespace Hl7Mllp.Acks;
@@ -42,18 +43,12 @@ public readonly struct AckMode : IEquatable<AckMode>
         return FromFields(Field(header, separator, 15), Field(header, separator, 16), message.Delimiters.ComponentByte);
     }
 
-    /// <summary>Reads the mode from the values of MSH-15 and MSH-16.</summary>
+    /// <summary>Reads the mode from the values of MSH-15 and MSH-16 (as <see cref="Hl7Message.AcceptAckType"/> and <see cref="Hl7Message.ApplicationAckType"/> return them).</summary>
     /// <param name="acceptAckType">MSH-15 (<c>AL</c>, <c>NE</c>, <c>ER</c>, <c>SU</c> or empty).</param>
     /// <param name="applicationAckType">MSH-16 (<c>AL</c>, <c>NE</c>, <c>ER</c>, <c>SU</c> or empty).</param>
     /// <returns>The mode.</returns>
-    public static AckMode FromFields(string? acceptAckType, string? applicationAckType)
-    {
-        ReadOnlySpan<char> accept = acceptAckType.AsSpan().Trim();
-        ReadOnlySpan<char> application = applicationAckType.AsSpan().Trim();
-        return accept.IsEmpty && application.IsEmpty
-            ? Original
-            : new AckMode(true, ParseRequirement(accept), ParseRequirement(application));
-    }
+    public static AckMode FromFields(string? acceptAckType, string? applicationAckType) =>
+        FromFields(Encoding.UTF8.GetBytes(acceptAckType ?? string.Empty), Encoding.UTF8.GetBytes(applicationAckType ?? string.Empty), (byte)'^');
 
     /// <summary>Gets whether an accept (commit) ACK is due.</summary>
     /// <param name="success"><see langword="true"/> when the message was accepted (committed to safe storage).</param>
@@ -130,12 +125,6 @@ public readonly struct AckMode : IEquatable<AckMode>
         code.SequenceEqual("NE"u8) ? AckRequirement.Never
         : code.SequenceEqual("ER"u8) ? AckRequirement.ErrorOnly
         : code.SequenceEqual("SU"u8) ? AckRequirement.SuccessOnly
-        : AckRequirement.Always;
-
-    private static AckRequirement ParseRequirement(ReadOnlySpan<char> code) =>
-        code.SequenceEqual("NE") ? AckRequirement.Never
-        : code.SequenceEqual("ER") ? AckRequirement.ErrorOnly
-        : code.SequenceEqual("SU") ? AckRequirement.SuccessOnly
         : AckRequirement.Always;
 
     private static string Code(AckRequirement requirement) => requirement switch
