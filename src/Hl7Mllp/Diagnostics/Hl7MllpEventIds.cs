@@ -23,4 +23,15 @@ public static class Hl7MllpEventIds
 
     /// <summary>A partial frame was abandoned (start block inside it, or end block without CR) and parsing resynchronized.</summary>
     public const int FrameAbandoned = 3004;
+
+    // 5xxx storage: 5000-5099 file store, 5100-5199 file source
+
+    /// <summary>The file store kept a message (debug).</summary>
+    public const int FileMessageStored = 5000;
+
+    /// <summary>The file store could not keep a message (disk full, I/O error); no file was left and the message is not acknowledged.</summary>
+    public const int FileStoreFailed = 5001;
+
+    /// <summary>The file store found its next file name taken (a file left by an earlier run) and took the one after.</summary>
+    public const int FileStoreNameTaken = 5002;
 }
