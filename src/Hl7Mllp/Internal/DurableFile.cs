@@ -11,7 +11,8 @@ internal static class DurableFile
     /// <exception cref="UnauthorizedAccessException">The directory is not writable.</exception>
     public static void WriteNew(string tempPath, ReadOnlySpan<byte> bytes)
     {
-        // CreateNew: O_EXCL, so a stale or foreign file is never truncated. No buffer: the bytes go straight to the kernel.
+        // CreateNew: O_EXCL, so a stale or foreign file is never truncated (nor deleted below: the open itself fails).
+        // No buffer: the bytes go straight to the kernel.
         var stream = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
         try
         {
