@@ -129,7 +129,7 @@ public sealed partial class FileMessageSource
     // A file is sent once it is old enough, or unchanged since the previous poll (a writer would have changed it).
     private bool IsSettled(FileInfo file, Dictionary<string, (long Length, DateTime Modified)> previous, DateTimeOffset now)
     {
-        if (now - new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero) >= _options.MinimumFileAge)
+        if (_options.MinimumFileAge == TimeSpan.Zero || now - new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero) >= _options.MinimumFileAge)
         {
             return true;
         }
