@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Hl7Mllp.Framing;
 using Hl7Mllp.Receiving;
+using Xunit.Abstractions;
 
 namespace Hl7Mllp.IntegrationTests.Receiving;
 
@@ -15,7 +16,7 @@ public sealed class ProcessMeasurementCollection
 
 /// <summary>Listener tests that measure the process (allocations, descriptors) or load it heavily; run alone.</summary>
 [Collection(ProcessMeasurementCollection.Name)]
-public sealed class MllpListenerResourceTests
+public sealed class MllpListenerResourceTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task A1_SixtyFourMebibyteFrame_IsCutAtTheLimitWithBoundedAllocation()
@@ -46,6 +47,7 @@ public sealed class MllpListenerResourceTests
         await harness.WaitForCloseAsync(MllpConnectionCloseReason.FrameTooLarge);
         long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
 
+        output.WriteLine($"A1: sent {sent} bytes before the close; {allocated} bytes allocated in the process meanwhile (limit {Limit})");
         sent.Should().BeLessThan(32L * 1024 * 1024, "the listener closed the connection soon after the limit");
         allocated.Should().BeLessThan(8L * Limit, "the listener buffers at most the limit plus one read");
         harness.Handler.Calls.Should().Be(1);
@@ -62,7 +64,9 @@ public sealed class MllpListenerResourceTests
         using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var clients = await Task.WhenAll(Enumerable.Range(0, 1000).Select(_ => MllpTestClient.ConnectAsync(harness.EndPoint, bound.Token)));
 
+        var watch = Stopwatch.StartNew();
         var acks = await Task.WhenAll(clients.Select((client, i) => client.SendAndReadAckAsync($"CC{i}", TimeSpan.FromSeconds(30))));
+        output.WriteLine($"1000 connections: every ACK in {watch.Elapsed.TotalMilliseconds:F0} ms");
 
         acks.Should().Equal(Enumerable.Range(0, 1000).Select(i => $"CC{i}"));
         harness.Listener.GetStatus().Connections.Should().HaveCount(1000);
@@ -102,9 +106,11 @@ public sealed class MllpListenerResourceTests
             cycles++;
         }
 
+        output.WriteLine($"E3: {cycles} cycles in {watch.Elapsed.TotalSeconds:F1} s");
         cycles.Should().Be(10_000);
         await Eventually.TrueAsync(() => harness.Listener.GetStatus().Connections.Count == 0, TimeSpan.FromSeconds(20), "every connection closed");
         await Eventually.TrueAsync(() => Directory.GetFiles("/proc/self/fd").Length <= baselineDescriptors + 8, TimeSpan.FromSeconds(20), "descriptors back to baseline");
+        output.WriteLine($"E3: descriptors {baselineDescriptors} -> {Directory.GetFiles("/proc/self/fd").Length}, threads {baselineThreads} -> {Process.GetCurrentProcess().Threads.Count}");
         Process.GetCurrentProcess().Threads.Count.Should().BeLessThan(baselineThreads + 20);
         var status = harness.Listener.GetStatus();
         status.ConnectionsAccepted.Should().Be(10_001);
