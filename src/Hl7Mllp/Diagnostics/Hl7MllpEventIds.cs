@@ -60,6 +60,9 @@ public static class Hl7MllpEventIds
     /// <summary>A listener is stopping.</summary>
     public const int ListenerStopping = 2016;
 
+    /// <summary>A listener connection failed unexpectedly (not by the peer's doing); only that connection was closed.</summary>
+    public const int ConnectionFailed = 2017;
+
     // 3xxx framing
 
     /// <summary>Bytes outside any MLLP frame were skipped.</summary>

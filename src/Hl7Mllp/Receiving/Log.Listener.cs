@@ -73,4 +73,8 @@ internal static partial class Log
     [LoggerMessage(EventId = Hl7MllpEventIds.SocketOptionFailed, Level = LogLevel.Debug,
         Message = "MLLP listener {ListenerName}: socket option {Option} could not be set ({SocketError})")]
     public static partial void SocketOptionFailed(ILogger logger, string listenerName, string option, string socketError);
+
+    [LoggerMessage(EventId = Hl7MllpEventIds.ConnectionFailed, Level = LogLevel.Error,
+        Message = "MLLP listener {ListenerName} connection {ConnectionId}: unexpected {ExceptionType}; closing the connection")]
+    public static partial void ConnectionFailed(ILogger logger, string listenerName, long connectionId, string exceptionType, Exception exception);
 }
