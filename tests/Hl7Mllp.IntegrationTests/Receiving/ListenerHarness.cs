@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
 using Hl7Mllp.Receiving;
+using Hl7Mllp.Testing;
 
 namespace Hl7Mllp.IntegrationTests.Receiving;
 
@@ -48,46 +48,11 @@ internal sealed class ListenerHarness : IAsyncDisposable
     public Task<MllpTestClient> ConnectAsync() => MllpTestClient.ConnectAsync(EndPoint);
 
     /// <summary>Waits until a closed-connection event with the reason arrives.</summary>
-    public Task<MllpConnectionEvent> WaitForCloseAsync(MllpConnectionCloseReason reason, TimeSpan? timeout = null) =>
-        Eventually.ValueAsync(() => Closed.FirstOrDefault(e => e.CloseReason == reason), timeout ?? TimeSpan.FromSeconds(10));
+    public async Task<MllpConnectionEvent> WaitForCloseAsync(MllpConnectionCloseReason reason, TimeSpan? timeout = null)
+    {
+        await Eventually.AssertAsync(() => Closed.Any(e => e.CloseReason == reason), timeout ?? TimeSpan.FromSeconds(10), $"a connection closed with {reason}");
+        return Closed.First(e => e.CloseReason == reason);
+    }
 
     public ValueTask DisposeAsync() => Listener.DisposeAsync();
-}
-
-/// <summary>Polls a condition with a bounded wait (until the shared test kit lands in main).</summary>
-internal static class Eventually
-{
-    public static async Task<T> ValueAsync<T>(Func<T?> probe, TimeSpan timeout)
-        where T : class
-    {
-        var watch = Stopwatch.StartNew();
-        while (true)
-        {
-            if (probe() is { } value)
-            {
-                return value;
-            }
-
-            if (watch.Elapsed > timeout)
-            {
-                throw new TimeoutException($"Condition not met within {timeout}.");
-            }
-
-            await Task.Delay(10);
-        }
-    }
-
-    public static async Task TrueAsync(Func<bool> condition, TimeSpan timeout, string because)
-    {
-        var watch = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (watch.Elapsed > timeout)
-            {
-                throw new TimeoutException($"Not true within {timeout}: {because}");
-            }
-
-            await Task.Delay(10);
-        }
-    }
 }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Hl7Mllp.Framing;
 using Hl7Mllp.Receiving;
+using Hl7Mllp.Testing;
 using Xunit.Abstractions;
 
 namespace Hl7Mllp.IntegrationTests.Receiving;
@@ -75,7 +76,7 @@ public sealed class MllpListenerResourceTests(ITestOutputHelper output)
             await client.DisposeAsync();
         }
 
-        await Eventually.TrueAsync(() => harness.Listener.GetStatus().Connections.Count == 0, TimeSpan.FromSeconds(20), "every connection closed");
+        await Eventually.AssertAsync(() => harness.Listener.GetStatus().Connections.Count == 0, TimeSpan.FromSeconds(20), "every connection closed");
     }
 
     [Fact]
@@ -87,7 +88,7 @@ public sealed class MllpListenerResourceTests(ITestOutputHelper output)
             (await warm.SendAndReadAckAsync("WARM")).Should().Be("WARM");
         }
 
-        await Eventually.TrueAsync(() => harness.Listener.GetStatus().Connections.Count == 0, TimeSpan.FromSeconds(5), "warm-up closed");
+        await Eventually.AssertAsync(() => harness.Listener.GetStatus().Connections.Count == 0, TimeSpan.FromSeconds(5), "warm-up closed");
         int baselineDescriptors = Directory.GetFiles("/proc/self/fd").Length;
         int baselineThreads = Process.GetCurrentProcess().Threads.Count;
         var watch = Stopwatch.StartNew();
@@ -108,8 +109,8 @@ public sealed class MllpListenerResourceTests(ITestOutputHelper output)
 
         output.WriteLine($"E3: {cycles} cycles in {watch.Elapsed.TotalSeconds:F1} s");
         cycles.Should().Be(10_000);
-        await Eventually.TrueAsync(() => harness.Listener.GetStatus().Connections.Count == 0, TimeSpan.FromSeconds(20), "every connection closed");
-        await Eventually.TrueAsync(() => Directory.GetFiles("/proc/self/fd").Length <= baselineDescriptors + 8, TimeSpan.FromSeconds(20), "descriptors back to baseline");
+        await Eventually.AssertAsync(() => harness.Listener.GetStatus().Connections.Count == 0, TimeSpan.FromSeconds(20), "every connection closed");
+        await Eventually.AssertAsync(() => Directory.GetFiles("/proc/self/fd").Length <= baselineDescriptors + 8, TimeSpan.FromSeconds(20), "descriptors back to baseline");
         output.WriteLine($"E3: descriptors {baselineDescriptors} -> {Directory.GetFiles("/proc/self/fd").Length}, threads {baselineThreads} -> {Process.GetCurrentProcess().Threads.Count}");
         Process.GetCurrentProcess().Threads.Count.Should().BeLessThan(baselineThreads + 20);
         var status = harness.Listener.GetStatus();

@@ -1,6 +1,7 @@
 using System.Text;
 using Hl7Mllp.Framing;
 using Hl7Mllp.Receiving;
+using Hl7Mllp.Testing;
 
 namespace Hl7Mllp.IntegrationTests.Receiving;
 
@@ -107,7 +108,7 @@ public sealed partial class MllpListenerTests
         var client = await harness.ConnectAsync();
         byte[] frame = MllpTestClient.Frame(MllpTestClient.Message("HALF"));
         await client.WriteAsync(frame[..(frame.Length / 2)]);
-        await Eventually.TrueAsync(() => harness.Listener.GetStatus().Connections.Any(c => c.BytesReceived > 0), TimeSpan.FromSeconds(5), "the half frame arrived");
+        await Eventually.AssertAsync(() => harness.Listener.GetStatus().Connections.Any(c => c.BytesReceived > 0), TimeSpan.FromSeconds(5), "the half frame arrived");
 
         client.Reset();
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Net;
 using Hl7Mllp.Receiving;
+using Hl7Mllp.Testing;
 
 namespace Hl7Mllp.IntegrationTests.Receiving;
 
@@ -23,7 +24,7 @@ public sealed partial class MllpListenerTests
                 acked.Add(id);
             }
         })).ToArray();
-        await Eventually.TrueAsync(() => acked.Count >= 10, TimeSpan.FromSeconds(10), "some ACKs arrived before the stop");
+        await Eventually.AssertAsync(() => acked.Count >= 10, TimeSpan.FromSeconds(10), "some ACKs arrived before the stop");
 
         var watch = Stopwatch.StartNew();
         await harness.Listener.StopAsync();
@@ -48,7 +49,7 @@ public sealed partial class MllpListenerTests
         var harness = await ListenerHarness.StartAsync(o => o.DrainTimeout = TimeSpan.FromMilliseconds(500), handler);
         await using var client = await harness.ConnectAsync();
         await client.SendAsync("STUCK");
-        await Eventually.TrueAsync(() => handler.Calls == 1, TimeSpan.FromSeconds(5), "the handler was called");
+        await Eventually.AssertAsync(() => handler.Calls == 1, TimeSpan.FromSeconds(5), "the handler was called");
 
         var watch = Stopwatch.StartNew();
         await harness.Listener.StopAsync();

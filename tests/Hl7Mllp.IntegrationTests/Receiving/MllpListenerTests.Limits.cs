@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Hl7Mllp.Framing;
 using Hl7Mllp.Receiving;
+using Hl7Mllp.Testing;
 
 namespace Hl7Mllp.IntegrationTests.Receiving;
 
@@ -71,7 +72,7 @@ public sealed partial class MllpListenerTests
 
         closed.Should().AllBeEquivalentTo(true);
         watch.Elapsed.Should().BeGreaterThan(TimeSpan.FromMilliseconds(400)).And.BeLessThan(TimeSpan.FromSeconds(3));
-        await Eventually.TrueAsync(() => harness.Closed.Count(e => e.CloseReason == MllpConnectionCloseReason.IdleTimeout) == 20, TimeSpan.FromSeconds(5), "20 idle closes");
+        await Eventually.AssertAsync(() => harness.Closed.Count(e => e.CloseReason == MllpConnectionCloseReason.IdleTimeout) == 20, TimeSpan.FromSeconds(5), "20 idle closes");
         harness.Listener.GetStatus().Connections.Should().BeEmpty();
         foreach (var client in clients)
         {
@@ -121,7 +122,7 @@ public sealed partial class MllpListenerTests
         var status = harness.Listener.GetStatus();
         status.ConnectionsRejected.Should().Be(50);
         status.Connections.Should().HaveCount(2);
-        await Eventually.TrueAsync(() => harness.Closed.Count(e => e.CloseReason == MllpConnectionCloseReason.ConnectionLimit) == 50, TimeSpan.FromSeconds(5), "50 refusals reported");
+        await Eventually.AssertAsync(() => harness.Closed.Count(e => e.CloseReason == MllpConnectionCloseReason.ConnectionLimit) == 50, TimeSpan.FromSeconds(5), "50 refusals reported");
         foreach (var client in flood)
         {
             await (client?.DisposeAsync() ?? ValueTask.CompletedTask);

@@ -1,12 +1,14 @@
 using System.Diagnostics;
 using System.Security.Authentication;
 using Hl7Mllp.Receiving;
+using Hl7Mllp.Testing;
+using Hl7Mllp.Testing.Security;
 
 namespace Hl7Mllp.IntegrationTests.Receiving;
 
 public sealed partial class MllpListenerTests : IClassFixture<TestPkiFixture>
 {
-    private readonly TestPki _pki;
+    private readonly TestCertificates _pki;
 
     public MllpListenerTests(TestPkiFixture fixture)
     {
@@ -47,11 +49,18 @@ public sealed partial class MllpListenerTests : IClassFixture<TestPkiFixture>
     public async Task D2_OpenSslNonAeadCipher_IsRefused()
     {
         await using var restricted = await ListenerHarness.StartAsync(o => o.Tls = new MllpServerTlsOptions { Certificate = _pki.Server });
+        await using var unrestricted = await ListenerHarness.StartAsync(o => o.Tls = new MllpServerTlsOptions { Certificate = _pki.Server, RestrictCipherSuites = false });
 
-        var probe = await OpenSsl.ProbeAsync(restricted.EndPoint, "-tls1_2", "-cipher", "AES128-SHA:@SECLEVEL=0");
-        var aead = await OpenSsl.ProbeAsync(restricted.EndPoint, "-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256");
+        // The test server key is ECDSA, so an ECDSA CBC suite is the meaningful probe (.NET on Linux already drops SHA-1
+        // suites by itself); the control shows the platform would negotiate it without the listener's policy.
+        var control = await OpenSsl.ProbeAsync(unrestricted.EndPoint, "-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA256:@SECLEVEL=0");
+        var cbc = await OpenSsl.ProbeAsync(restricted.EndPoint, "-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA256:@SECLEVEL=0");
+        var rsaKeyExchange = await OpenSsl.ProbeAsync(restricted.EndPoint, "-tls1_2", "-cipher", "AES128-SHA:@SECLEVEL=0");
+        var aead = await OpenSsl.ProbeAsync(restricted.EndPoint, "-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256");
 
-        probe.HandshakeSucceeded.Should().BeFalse(probe.Output);
+        control.HandshakeSucceeded.Should().BeTrue(control.Output);
+        cbc.HandshakeSucceeded.Should().BeFalse(cbc.Output);
+        rsaKeyExchange.HandshakeSucceeded.Should().BeFalse(rsaKeyExchange.Output);
         aead.HandshakeSucceeded.Should().BeTrue(aead.Output);
     }
 
@@ -88,21 +97,37 @@ public sealed partial class MllpListenerTests : IClassFixture<TestPkiFixture>
     [Fact]
     public async Task D4_ThumbprintAllowList_AcceptsOnlyThePinnedCertificate()
     {
-        await using var harness = await StartMutualTlsAsync(tls => tls.AllowedClientCertificateThumbprints = [_pki.Client.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256).ToLowerInvariant()]);
+        // Pinning a self-signed peer: no chain check, only the thumbprint decides.
+        await using var harness = await StartMutualTlsAsync(tls =>
+        {
+            tls.ValidateClientCertificateChain = false;
+            tls.AllowedClientCertificateThumbprints = [_pki.UntrustedClient.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256).ToLowerInvariant()];
+        });
 
-        (await TrySendOverTlsAsync(harness, _pki.SecondClient)).Should().BeNull("the second client chains to the root but is not pinned");
-        (await TrySendOverTlsAsync(harness, _pki.Client)).Should().Be("MTLS");
+        (await TrySendOverTlsAsync(harness, _pki.Client)).Should().BeNull("the client chains to the root but is not pinned");
+        (await TrySendOverTlsAsync(harness, _pki.UntrustedClient)).Should().Be("MTLS");
         harness.Handler.Calls.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task D4_ThumbprintAllowListWithChainCheck_NeedsBoth()
+    {
+        await using var harness = await StartMutualTlsAsync(tls => tls.AllowedClientCertificateThumbprints = [_pki.UntrustedClient.Thumbprint, _pki.Client.Thumbprint]);
+
+        (await TrySendOverTlsAsync(harness, _pki.UntrustedClient)).Should().BeNull("pinned but not chained to the trusted root");
+        (await TrySendOverTlsAsync(harness, _pki.Client)).Should().Be("MTLS");
     }
 
     [Fact]
     public async Task D4_CustomValidationCallback_CanOnlyNarrow()
     {
-        await using var harness = await StartMutualTlsAsync(tls => tls.ClientCertificateValidation = (certificate, _, _) => certificate.Subject.Contains("Second", StringComparison.Ordinal));
+        bool allow = false;
+        await using var harness = await StartMutualTlsAsync(tls => tls.ClientCertificateValidation = (_, _, _) => Volatile.Read(ref allow));
 
-        (await TrySendOverTlsAsync(harness, _pki.Client)).Should().BeNull();
-        (await TrySendOverTlsAsync(harness, _pki.UntrustedClient)).Should().BeNull();
-        (await TrySendOverTlsAsync(harness, _pki.SecondClient)).Should().Be("MTLS");
+        (await TrySendOverTlsAsync(harness, _pki.Client)).Should().BeNull("the callback refuses");
+        Volatile.Write(ref allow, true);
+        (await TrySendOverTlsAsync(harness, _pki.UntrustedClient)).Should().BeNull("the callback cannot widen the chain check");
+        (await TrySendOverTlsAsync(harness, _pki.Client)).Should().Be("MTLS");
     }
 
     [Fact]
@@ -121,41 +146,30 @@ public sealed partial class MllpListenerTests : IClassFixture<TestPkiFixture>
 
         watch.Elapsed.Should().BeGreaterThan(TimeSpan.FromMilliseconds(400)).And.BeLessThan(TimeSpan.FromSeconds(3));
         await harness.WaitForCloseAsync(MllpConnectionCloseReason.TlsHandshakeTimeout);
-        await Eventually.TrueAsync(() => harness.Listener.GetStatus().Connections.Count == 0, TimeSpan.FromSeconds(5), "slot freed");
+        await Eventually.AssertAsync(() => harness.Listener.GetStatus().Connections.Count == 0, TimeSpan.FromSeconds(5), "slot freed");
         await using var client = await MllpTestClient.ConnectTlsAsync(harness.EndPoint);
         (await client.SendAndReadAckAsync("AFTER")).Should().Be("AFTER");
     }
 
     [Fact]
-    public async Task Tls_CertificateFromPfxAndPemFiles_IsLoadedAtStart()
+    public async Task Tls_CertificateAndTrustRootsFromFiles_AreLoadedAtStart()
     {
-        string directory = Directory.CreateTempSubdirectory("hl7mllp-listener-").FullName;
-        try
-        {
-            string pfx = Path.Combine(directory, "server.pfx");
-            File.WriteAllBytes(pfx, _pki.Server.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12, "secret"));
-            string certPem = Path.Combine(directory, "server.crt");
-            string keyPem = Path.Combine(directory, "server.key");
-            File.WriteAllText(certPem, _pki.Server.ExportCertificatePem());
-            using (var key = System.Security.Cryptography.X509Certificates.RSACertificateExtensions.GetRSAPrivateKey(_pki.Server)!)
-            {
-                File.WriteAllText(keyPem, key.ExportPkcs8PrivateKeyPem());
-            }
+        using var directory = new TempDirectory("listener");
+        TestCertificates.WritePfx(_pki.Server, directory.Combine("server.pfx"), "secret");
+        TestCertificates.WritePem(_pki.Server, directory.Combine("server.crt"), directory.Combine("server.key"));
+        File.WriteAllText(directory.Combine("roots.pem"), _pki.Root.ExportCertificatePem());
 
-            foreach (var tls in new[]
-            {
-                new MllpServerTlsOptions { CertificatePath = pfx, CertificatePassword = "secret" },
-                new MllpServerTlsOptions { CertificatePath = certPem, PrivateKeyPath = keyPem },
-            })
-            {
-                await using var harness = await ListenerHarness.StartAsync(o => o.Tls = tls);
-                await using var client = await MllpTestClient.ConnectTlsAsync(harness.EndPoint);
-                (await client.SendAndReadAckAsync("FILE")).Should().Be("FILE");
-            }
-        }
-        finally
+        foreach (var tls in new[]
         {
-            Directory.Delete(directory, recursive: true);
+            new MllpServerTlsOptions { CertificatePath = directory.Combine("server.pfx"), CertificatePassword = "secret" },
+            new MllpServerTlsOptions { CertificatePath = directory.Combine("server.crt"), PrivateKeyPath = directory.Combine("server.key") },
+        })
+        {
+            tls.ClientCertificateRequired = true;
+            tls.ClientCertificateTrustRootsPath = directory.Combine("roots.pem");
+            await using var harness = await ListenerHarness.StartAsync(o => o.Tls = tls);
+            (await TrySendOverTlsAsync(harness, _pki.Client)).Should().Be("MTLS");
+            (await TrySendOverTlsAsync(harness, _pki.UntrustedClient)).Should().BeNull();
         }
     }
 

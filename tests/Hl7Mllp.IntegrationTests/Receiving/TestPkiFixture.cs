@@ -1,9 +1,11 @@
+using Hl7Mllp.Testing.Security;
+
 namespace Hl7Mllp.IntegrationTests.Receiving;
 
-/// <summary>One <see cref="TestPki"/> per test class: RSA key generation takes a moment.</summary>
+/// <summary>One <see cref="TestCertificates"/> set per test class.</summary>
 public sealed class TestPkiFixture : IDisposable
 {
-    internal TestPki Pki { get; } = TestPki.Create();
+    public TestCertificates Pki { get; } = TestCertificates.Create();
 
     public void Dispose() => Pki.Dispose();
 }
