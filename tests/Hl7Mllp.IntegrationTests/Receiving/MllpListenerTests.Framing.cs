@@ -1,6 +1,7 @@
 using System.Text;
 using Hl7Mllp.Framing;
 using Hl7Mllp.Receiving;
+using Hl7Mllp.Testing.Network;
 using Hl7Mllp.Testing;
 
 namespace Hl7Mllp.IntegrationTests.Receiving;
@@ -33,6 +34,28 @@ public sealed partial class MllpListenerTests
 
         MllpTestClient.AckedControlId(await client.ReadFrameAsync()).Should().Be("BYTEWISE");
         harness.Handler.Handled.Should().Equal("BYTEWISE");
+    }
+
+    [Fact]
+    public async Task A8_ProxyForwardingOneBytePerSendBothWays_KeepsEveryMessageAndAck()
+    {
+        await using var harness = await ListenerHarness.StartAsync();
+        await using var proxy = FaultProxy.Start(harness.EndPoint);
+        proxy.ClientToServer.Fault = ProxyFault.Split(1);
+        proxy.ServerToClient.Fault = ProxyFault.Split(1);
+        await using var client = await MllpTestClient.ConnectAsync(proxy.EndPoint);
+        string[] ids = [.. Enumerable.Range(1, 10).Select(i => $"PX{i}")];
+
+        await client.WriteAsync([.. ids.SelectMany(id => MllpTestClient.Frame(MllpTestClient.Message(id)))]);
+
+        var acks = new List<string?>();
+        foreach (var _ in ids)
+        {
+            acks.Add(MllpTestClient.AckedControlId(await client.ReadFrameAsync()));
+        }
+
+        acks.Should().Equal(ids);
+        harness.Handler.Handled.Should().Equal(ids);
     }
 
     [Fact]
