@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Net;
 using Hl7Mllp.Receiving;
+using Microsoft.Extensions.Time.Testing;
 using Hl7Mllp.Testing;
 
 namespace Hl7Mllp.IntegrationTests.Receiving;
@@ -58,6 +59,24 @@ public sealed partial class MllpListenerTests
         (await client.ReadFrameAsync(TimeSpan.FromSeconds(2))).Should().BeNull();
         handler.Handled.Should().BeEmpty();
         await harness.WaitForCloseAsync(MllpConnectionCloseReason.DrainTimeout);
+    }
+
+    [Fact]
+    public async Task A3_IdleTimeout_RunsOnTheInjectedTimeProvider()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 8, 0, 0, TimeSpan.Zero));
+        var options = new MllpListenerOptions { Endpoints = [new IPEndPoint(IPAddress.Loopback, 0)], IdleTimeout = TimeSpan.FromMinutes(5) };
+        await using var listener = new MllpListener(options, new EchoAckHandler(), timeProvider: time);
+        await listener.StartAsync();
+        await using var client = await MllpTestClient.ConnectAsync(listener.LocalEndPoint);
+        (await client.SendAndReadAckAsync("T0")).Should().Be("T0");
+        listener.GetStatus().Connections.Should().ContainSingle().Which.ConnectedAt.Should().Be(time.GetUtcNow());
+
+        time.Advance(TimeSpan.FromMinutes(4));
+        (await client.WaitForCloseAsync(TimeSpan.FromMilliseconds(300))).Should().BeFalse("four fake minutes are below the idle timeout");
+        time.Advance(TimeSpan.FromMinutes(1));
+
+        (await client.WaitForCloseAsync(TimeSpan.FromSeconds(5))).Should().BeTrue("five fake minutes reach it, with no wall-clock wait");
     }
 
     [Fact]
