@@ -46,15 +46,9 @@ public sealed partial class MllpListenerTests
         await using var client = await MllpTestClient.ConnectAsync(proxy.EndPoint);
         string[] ids = [.. Enumerable.Range(1, 10).Select(i => $"PX{i}")];
 
-        await client.WriteAsync([.. ids.SelectMany(id => MllpTestClient.Frame(MllpTestClient.Message(id)))]);
+        await client.WriteFramesAsync(ids);
 
-        var acks = new List<string?>();
-        foreach (var _ in ids)
-        {
-            acks.Add(MllpTestClient.AckedControlId(await client.ReadFrameAsync()));
-        }
-
-        acks.Should().Equal(ids);
+        (await client.ReadAckedControlIdsAsync(ids.Length)).Should().Equal(ids);
         harness.Handler.Handled.Should().Equal(ids);
     }
 
@@ -86,15 +80,9 @@ public sealed partial class MllpListenerTests
         await using var client = await harness.ConnectAsync();
         string[] ids = [.. Enumerable.Range(1, 100).Select(i => $"P{i}")];
 
-        await client.WriteAsync([.. ids.SelectMany(id => MllpTestClient.Frame(MllpTestClient.Message(id)))]);
+        await client.WriteFramesAsync(ids);
 
-        var acks = new List<string?>();
-        for (int i = 0; i < ids.Length; i++)
-        {
-            acks.Add(MllpTestClient.AckedControlId(await client.ReadFrameAsync()));
-        }
-
-        acks.Should().Equal(ids);
+        (await client.ReadAckedControlIdsAsync(ids.Length)).Should().Equal(ids);
         harness.Handler.Handled.Should().Equal(ids);
     }
 
@@ -110,14 +98,10 @@ public sealed partial class MllpListenerTests
         {
             foreach (var chunk in ids.Chunk(50))
             {
-                await client.WriteAsync([.. chunk.SelectMany(id => MllpTestClient.Frame(MllpTestClient.Message(id)))]);
+                await client.WriteFramesAsync(chunk);
             }
         });
-        var acks = new List<string?>();
-        for (int i = 0; i < ids.Length; i++)
-        {
-            acks.Add(MllpTestClient.AckedControlId(await client.ReadFrameAsync()));
-        }
+        var acks = await client.ReadAckedControlIdsAsync(ids.Length);
 
         await send;
         acks.Should().Equal(ids);

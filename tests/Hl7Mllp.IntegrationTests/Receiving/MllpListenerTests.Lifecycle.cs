@@ -19,7 +19,7 @@ public sealed partial class MllpListenerTests
         var acked = new ConcurrentBag<string>();
         var readers = clients.Select((client, c) => Task.Run(async () =>
         {
-            await client.WriteAsync([.. Enumerable.Range(0, 20).SelectMany(i => MllpTestClient.Frame(MllpTestClient.Message($"C{c}M{i}")))]);
+            await client.WriteFramesAsync(Enumerable.Range(0, 20).Select(i => $"C{c}M{i}"));
             while (MllpTestClient.AckedControlId(await client.ReadFrameAsync(TimeSpan.FromSeconds(10))) is { } id)
             {
                 acked.Add(id);

@@ -114,6 +114,21 @@ internal sealed class MllpTestClient : IAsyncDisposable
         return AckedControlId(await ReadFrameAsync(timeout));
     }
 
+    /// <summary>Reads <paramref name="count"/> responses and returns the control IDs their MSA-2 names, in arrival order.</summary>
+    public async Task<List<string?>> ReadAckedControlIdsAsync(int count)
+    {
+        var ids = new List<string?>(count);
+        for (int i = 0; i < count; i++)
+        {
+            ids.Add(AckedControlId(await ReadFrameAsync()));
+        }
+
+        return ids;
+    }
+
+    /// <summary>Writes all frames in one write (pipelining).</summary>
+    public Task WriteFramesAsync(IEnumerable<string> controlIds) => WriteAsync([.. controlIds.SelectMany(id => Frame(Message(id)))]);
+
     public static string? AckedControlId(string? ack)
     {
         if (ack is null)
