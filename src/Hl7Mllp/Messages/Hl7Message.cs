@@ -9,7 +9,7 @@ namespace Hl7Mllp.Messages;
 /// </summary>
 /// <remarks>
 /// Segments may end with CR (the standard), LF or CRLF, mixed; the last terminator may be missing; blank lines are
-/// skipped and not counted; a leading UTF-8 BOM is skipped. The view is valid as long as the bytes are; it is
+/// skipped and not counted; a leading UTF-8 BOM and line breaks before MSH are skipped. The view is valid as long as the bytes are; it is
 /// immutable and thread-safe.
 /// </remarks>
 public readonly struct Hl7Message
@@ -36,10 +36,10 @@ public readonly struct Hl7Message
         SegmentCount = segmentCount;
     }
 
-    /// <summary>Gets the bytes of the message, starting at MSH (a leading UTF-8 BOM is skipped).</summary>
+    /// <summary>Gets the bytes of the message, starting at MSH (a leading UTF-8 BOM and line breaks are skipped).</summary>
     public ReadOnlyMemory<byte> Bytes { get; }
 
-    /// <summary>Gets the number of bytes skipped before <see cref="Bytes"/> (3 for a UTF-8 BOM, else 0).</summary>
+    /// <summary>Gets the number of bytes skipped before <see cref="Bytes"/>: 3 for a UTF-8 BOM, plus any CR or LF before MSH.</summary>
     public int Offset { get; }
 
     /// <summary>Gets the delimiters read from MSH-1 and MSH-2.</summary>
@@ -125,6 +125,10 @@ public readonly struct Hl7Message
         options ??= Hl7ParseOptions.Default;
         message = default;
         int offset = bytes.Span.StartsWith(Hl7Scanner.Utf8Bom) ? Hl7Scanner.Utf8Bom.Length : 0;
+
+        // Some senders put a line break before MSH (inside the frame); skip it like a blank line.
+        int firstByte = bytes.Span[offset..].IndexOfAnyExcept(Hl7Scanner.Terminators);
+        offset += firstByte < 0 ? bytes.Length - offset : firstByte;
         ReadOnlyMemory<byte> body = bytes[offset..];
         if (!TryReadDelimiters(body.Span, offset, out Hl7Delimiters delimiters, out error)
             || !TryCountSegments(body.Span, offset, delimiters, out int segmentCount, out error))

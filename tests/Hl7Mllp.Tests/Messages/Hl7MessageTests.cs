@@ -121,6 +121,20 @@ public class Hl7MessageTests
         message.GetValue("OBX.2").Should().BeEmpty();
     }
 
+    [Fact]
+    public void Parse_LineBreaksBeforeMsh_AreSkipped()
+    {
+        byte[] bytes = [0xEF, 0xBB, 0xBF, .. "\r\n\nMSH|^~\\&|A||||||ADT^A01|X1|P|2.3\rPID|1"u8];
+
+        Hl7Message message = Hl7Message.Parse(bytes);
+
+        message.Offset.Should().Be(6);
+        message.SegmentCount.Should().Be(2);
+        message.ControlId.Should().Be("X1");
+        Hl7Message.TryParse("\r\n"u8.ToArray(), out _, out Hl7ParseError error).Should().BeFalse();
+        error.Reason.Should().Be("MSH segment missing at byte 2");
+    }
+
     [Theory]
     [InlineData("MSH|^~\\&|A||||||ADT^A01|X1|P|2.3\rPID|1||M^1~M2", '|', '^', '~', '\\', '&', '\0')]
     [InlineData("MSH^~|\\&^A^^^^^^ADT~A24^X1^T^2.4\rPID^1^^M~1|M2", '^', '~', '|', '\\', '&', '\0')]
