@@ -92,7 +92,7 @@ public static class InspectCommand
             Hl7ParseError problem = batch.Problems.Count > 0
                 ? batch.Problems[0]
                 : new Hl7ParseError(Hl7ErrorCode.SegmentSequenceError, 0, "No message in the file: MSH segment missing at byte 0");
-            reports.Add(new MessageReport(file, 0, problem, null, batch.EnvelopeSegmentCount, null));
+            reports.Add(new MessageReport(file, 0, problem, null, batch.EnvelopeSegmentCount, [.. keyTexts.Select(k => (k, (string?)null))]));
             return reports;
         }
 
@@ -104,14 +104,14 @@ public static class InspectCommand
             int sliceOffset = OffsetOf(slice, bytes);
             if (!Hl7Message.TryParse(slice, out Hl7Message message, out Hl7ParseError error))
             {
-                reports.Add(new MessageReport(file, index, InFile(error, sliceOffset), null, CountLines(slice.Span) + envelope, null));
+                reports.Add(new MessageReport(file, index, InFile(error, sliceOffset), null, CountLines(slice.Span) + envelope, [.. keyTexts.Select(k => (k, (string?)null))]));
                 continue;
             }
 
             Hl7ParseError? problem = Hl7MessageChecks.TryCheck(message, out Hl7ParseError checkError)
                 ? batch.Problems.Count > 0 ? batch.Problems[0] : null
                 : InFile(checkError, sliceOffset);
-            var values = new string[keys.Length];
+            var values = new string?[keys.Length];
             for (int k = 0; k < keys.Length; k++)
             {
                 values[k] = message.GetValue(keys[k]);
@@ -185,9 +185,9 @@ public static class InspectCommand
                 WriteNullable(writer, "charset", message?.CharacterSet);
                 writer.WriteNumber("segments", report.Segments);
                 writer.WriteStartObject("values");
-                foreach ((string key, string value) in report.Values ?? [])
+                foreach ((string key, string? value) in report.Values)
                 {
-                    writer.WriteString(key, value);
+                    WriteNullable(writer, key, value);
                 }
 
                 writer.WriteEndObject();
@@ -206,7 +206,7 @@ public static class InspectCommand
             Hl7Message? message = report.Message;
             string details = report.Error is { } error
                 ? $"{(int)error.ErrorCode}: {error.Reason}"
-                : string.Join("  ", (report.Values ?? []).Select(v => $"{v.Key}={v.Value}"));
+                : string.Join("  ", report.Values.Select(v => $"{v.Key}={v.Value}"));
             output.WriteLine(
                 $"{Path.GetFileName(report.File),-40} {report.Index,3} {(report.Error is null ? "yes" : "no"),-5} "
                 + $"{(message is { } m1 ? Raw(m1, "MSH.9") : "-"),-18} {(message is { } m2 ? Raw(m2, "MSH.10") : "-"),-24} "
@@ -235,5 +235,5 @@ public static class InspectCommand
         Hl7ParseError? Error,
         Hl7Message? Message,
         int Segments,
-        List<(string Key, string Value)>? Values);
+        List<(string Key, string? Value)> Values);
 }

@@ -62,7 +62,8 @@ internal static class Hl7Scanner
 
     /// <summary>MSH, FHS and BHS carry the field separator as field 1 and the encoding characters as field 2.</summary>
     public static bool IsHeaderSegment(ReadOnlySpan<byte> segment) =>
-        segment.Length >= 3 && (segment[..3].SequenceEqual("MSH"u8) || segment[..3].SequenceEqual("FHS"u8) || segment[..3].SequenceEqual("BHS"u8));
+        segment.Length >= 3 && (segment[0], segment[1], segment[2]) is
+            ((byte)'M', (byte)'S', (byte)'H') or ((byte)'F', (byte)'H', (byte)'S') or ((byte)'B', (byte)'H', (byte)'S');
 
     /// <summary>A segment ID is three upper-case letters or digits, followed by the field separator or nothing.</summary>
     public static bool HasValidId(ReadOnlySpan<byte> segment, byte fieldSeparator) =>

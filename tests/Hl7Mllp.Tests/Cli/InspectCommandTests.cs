@@ -64,6 +64,7 @@ public class InspectCommandTests
             bool valid = line.GetProperty("valid").GetBoolean();
             line.GetProperty("error").ValueKind.Should().Be(valid ? JsonValueKind.Null : JsonValueKind.String);
             line.GetProperty("errorCode").ValueKind.Should().Be(valid ? JsonValueKind.Null : JsonValueKind.Number);
+            line.GetProperty("values").EnumerateObject().Select(p => p.Name).Should().Equal("PID.3.1", "MSH.9.2");
         }
 
         lines.All(l => l.GetProperty("valid").GetBoolean()).Should().Be(expected.Valid);
