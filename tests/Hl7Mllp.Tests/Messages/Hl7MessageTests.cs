@@ -314,6 +314,44 @@ public class Hl7MessageTests
         pid1.IsEmpty.Should().BeTrue();
     }
 
+    [Fact]
+    public void Parse_AndEnumerate_AllocatesNothing()
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(Adt);
+        Hl7Key key = Hl7Key.Parse("PID.3[2].1");
+        int Walk()
+        {
+            Hl7Message message = Hl7Message.Parse(bytes);
+            int count = message.TryGetRawValue(key, out ReadOnlyMemory<byte> raw) ? raw.Length : 0;
+            foreach (Hl7Segment segment in message.Segments)
+            {
+                foreach (Hl7Value field in segment.Fields)
+                {
+                    foreach (Hl7Value repetition in field.Repetitions)
+                    {
+                        foreach (Hl7Value component in repetition.Components)
+                        {
+                            foreach (Hl7Value subcomponent in component.Subcomponents)
+                            {
+                                count += subcomponent.Bytes.Length;
+                            }
+                        }
+                    }
+                }
+            }
+
+            return count;
+        }
+
+        int expected = Walk();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        int actual = Walk();
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        actual.Should().Be(expected).And.BeGreaterThan(100);
+        allocated.Should().Be(0);
+    }
+
     private static Hl7Value GetField(Hl7Message message, string segmentId, int field)
     {
         message.TryGetSegment(segmentId, 1, out Hl7Segment segment).Should().BeTrue();
