@@ -54,7 +54,19 @@ public static class InspectCommand
             }
         }
 
-        var reports = new List<MessageReport>();
+        string? missing = files.FirstOrDefault(f => !File.Exists(f));
+        if (missing is not null)
+        {
+            error.WriteLine($"hl7mllp inspect: no such file '{missing}'.");
+            return CliApp.UsageError;
+        }
+
+        if (!json)
+        {
+            WriteTableHeader(output);
+        }
+
+        bool allValid = true;
         foreach (string file in files)
         {
             byte[] bytes;
@@ -62,25 +74,26 @@ public static class InspectCommand
             {
                 bytes = File.ReadAllBytes(file);
             }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or NotSupportedException)
             {
                 error.WriteLine($"hl7mllp inspect: cannot read '{file}': {exception.Message}");
                 return CliApp.UsageError;
             }
 
-            reports.AddRange(Inspect(file, bytes, keyTexts, keys));
+            // One file at a time: the reports hold views over its bytes.
+            List<MessageReport> reports = Inspect(file, bytes, keyTexts, keys);
+            allValid &= reports.TrueForAll(r => r.Error is null);
+            if (json)
+            {
+                WriteJson(reports, output);
+            }
+            else
+            {
+                WriteTable(reports, output);
+            }
         }
 
-        if (json)
-        {
-            WriteJson(reports, output);
-        }
-        else
-        {
-            WriteTable(reports, output);
-        }
-
-        return reports.TrueForAll(r => r.Error is null) ? 0 : 1;
+        return allValid ? 0 : 1;
     }
 
     private static List<MessageReport> Inspect(string file, byte[] bytes, string[] keyTexts, Hl7Key[] keys)
@@ -92,7 +105,7 @@ public static class InspectCommand
             Hl7ParseError problem = batch.Problems.Count > 0
                 ? batch.Problems[0]
                 : new Hl7ParseError(Hl7ErrorCode.SegmentSequenceError, 0, "No message in the file: MSH segment missing at byte 0");
-            reports.Add(new MessageReport(file, 0, problem, null, batch.EnvelopeSegmentCount, [.. keyTexts.Select(k => (k, (string?)null))]));
+            reports.Add(new MessageReport(file, 0, problem, null, batch.EnvelopeSegmentCount, NoValues(keyTexts)));
             return reports;
         }
 
@@ -104,24 +117,21 @@ public static class InspectCommand
             int sliceOffset = OffsetOf(slice, bytes);
             if (!Hl7Message.TryParse(slice, out Hl7Message message, out Hl7ParseError error))
             {
-                reports.Add(new MessageReport(file, index, InFile(error, sliceOffset), null, CountLines(slice.Span) + envelope, [.. keyTexts.Select(k => (k, (string?)null))]));
+                reports.Add(new MessageReport(file, index, InFile(error, sliceOffset), null, CountLines(slice.Span) + envelope, NoValues(keyTexts)));
                 continue;
             }
 
             Hl7ParseError? problem = Hl7MessageChecks.TryCheck(message, out Hl7ParseError checkError)
                 ? batch.Problems.Count > 0 ? batch.Problems[0] : null
                 : InFile(checkError, sliceOffset);
-            var values = new string?[keys.Length];
-            for (int k = 0; k < keys.Length; k++)
-            {
-                values[k] = message.GetValue(keys[k]);
-            }
-
-            reports.Add(new MessageReport(file, index, problem, message, message.SegmentCount + envelope, values.Zip(keyTexts, (v, k) => (k, v)).ToList()));
+            List<(string Key, string? Value)> values = [.. keyTexts.Select((text, k) => (text, (string?)message.GetValue(keys[k])))];
+            reports.Add(new MessageReport(file, index, problem, message, message.SegmentCount + envelope, values));
         }
 
         return reports;
     }
+
+    private static List<(string Key, string? Value)> NoValues(string[] keyTexts) => [.. keyTexts.Select(k => (k, (string?)null))];
 
     /// <summary>Where a slice of the file starts, so that error positions are positions in the file.</summary>
     private static int OffsetOf(ReadOnlyMemory<byte> slice, byte[] bytes) =>
@@ -198,9 +208,11 @@ public static class InspectCommand
         }
     }
 
+    private static void WriteTableHeader(TextWriter output) =>
+        output.WriteLine($"{"FILE",-40} {"#",3} {"VALID",-5} {"MSH-9",-18} {"MSH-10",-24} {"MSH-12",-7} {"SEGS",5}  DETAILS");
+
     private static void WriteTable(List<MessageReport> reports, TextWriter output)
     {
-        output.WriteLine($"{"FILE",-40} {"#",3} {"VALID",-5} {"MSH-9",-18} {"MSH-10",-24} {"MSH-12",-7} {"SEGS",5}  DETAILS");
         foreach (MessageReport report in reports)
         {
             Hl7Message? message = report.Message;
