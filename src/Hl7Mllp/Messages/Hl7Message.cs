@@ -131,12 +131,15 @@ public readonly struct Hl7Message
         offset += firstByte < 0 ? bytes.Length - offset : firstByte;
         ReadOnlyMemory<byte> body = bytes[offset..];
         if (!TryReadDelimiters(body.Span, offset, out Hl7Delimiters delimiters, out error)
-            || !TryCountSegments(body.Span, offset, delimiters, out int segmentCount, out error))
+            || !TryCountSegments(body.Span, offset, delimiters, out int segmentCount, out int headerLength, out error))
         {
             return false;
         }
 
-        Encoding encoding = options.Encoding ?? CharacterSetEncoding(body.Span, delimiters) ?? options.FallbackEncoding ?? Encoding.UTF8;
+        Encoding encoding = options.Encoding
+            ?? CharacterSetEncoding(body.Span[..headerLength], delimiters)
+            ?? options.FallbackEncoding
+            ?? Encoding.UTF8;
         message = new Hl7Message(body, offset, delimiters, encoding, segmentCount);
         return true;
     }
@@ -305,14 +308,19 @@ public readonly struct Hl7Message
         return true;
     }
 
-    private static bool TryCountSegments(ReadOnlySpan<byte> body, int offset, Hl7Delimiters delimiters, out int count, out Hl7ParseError error)
+    private static bool TryCountSegments(ReadOnlySpan<byte> body, int offset, Hl7Delimiters delimiters, out int count, out int headerLength, out Hl7ParseError error)
     {
         count = 0;
+        headerLength = 0;
         int position = 0;
         while (Hl7Scanner.TryReadSegment(body, ref position, out int start, out int length))
         {
             ReadOnlySpan<byte> segment = body.Slice(start, length);
-            count++;
+            if (++count == 1)
+            {
+                headerLength = length;
+            }
+
             if (!Hl7Scanner.HasValidId(segment, delimiters.FieldByte))
             {
                 error = new(Hl7ErrorCode.SegmentSequenceError, offset + start, $"Segment {count} has no valid segment ID at byte {offset + start}");
@@ -330,16 +338,14 @@ public readonly struct Hl7Message
         return true;
     }
 
-    private static Encoding? CharacterSetEncoding(ReadOnlySpan<byte> body, Hl7Delimiters delimiters)
+    private static Encoding? CharacterSetEncoding(ReadOnlySpan<byte> header, Hl7Delimiters delimiters)
     {
-        int position = 0;
-        if (!Hl7Scanner.TryReadSegment(body, ref position, out int start, out int length)
-            || !Hl7Scanner.TryGetField(body.Slice(start, length), delimiters.FieldByte, 18, out int fieldStart, out int fieldLength, out _))
+        if (!Hl7Scanner.TryGetField(header, delimiters.FieldByte, 18, out int start, out int length, out _))
         {
             return null;
         }
 
-        ReadOnlySpan<byte> field = body.Slice(start + fieldStart, fieldLength);
+        ReadOnlySpan<byte> field = header.Slice(start, length);
         int end = field.IndexOfAny(delimiters.RepetitionByte, delimiters.ComponentByte);
         return Hl7CharacterSets.TryGetEncoding(end < 0 ? field : field[..end], out Encoding? encoding) ? encoding : null;
     }

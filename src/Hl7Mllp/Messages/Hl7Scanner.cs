@@ -26,7 +26,8 @@ internal static class Hl7Scanner
             int lineLength = end < 0 ? rest.Length : end;
             int lineStart = position;
             position += end < 0 ? lineLength : lineLength + 1;
-            if (lineLength > 0 && rest[..lineLength].IndexOfAnyExcept(Blanks) >= 0)
+            // A line is blank when it holds only spaces or tabs; a segment ID first byte settles it at once.
+            if (lineLength > 0 && (rest[0] is not ((byte)' ' or (byte)'\t') || rest[..lineLength].IndexOfAnyExcept(Blanks) >= 0))
             {
                 start = lineStart;
                 length = lineLength;
