@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+// Generates the built-in Named Fields definitions (src/Hl7Mllp/Validation/Definitions/*.json)
+// from the MIT-licensed npm package hl7-dictionary. See README.md in this folder.
+//
+// Usage: node generate.js <path to node_modules/hl7-dictionary> [output folder]
+'use strict';
+
+const fs = require('fs');
+const path = require('path');
+
+const VERSIONS = ['2.3', '2.5.1', '2.7'];
+
+// Primitive types the validator knows; anything else with components is a composite.
+const PRIMITIVES = new Set(['ST', 'TX', 'FT', 'NM', 'SI', 'DT', 'DTM', 'TM', 'ID', 'IS', 'GTS', 'VARIES']);
+
+// hl7-dictionary version 2.3 defines TS as one ST component; the standard defines TS as
+// DTM ^ degree of precision (table 0529) in every version, so every definition uses that.
+const TIME_STAMP = [
+    { name: 'Time', type: 'DTM', len: 24 },
+    { name: 'Degree of Precision', type: 'ID', len: 1, table: '0529' },
+];
+
+function tableId(table) {
+    return String(table).padStart(4, '0');
+}
+
+// Only what validation needs: names, type, required, repetitions, length, and the table of
+// HL7-defined (ID) values. User-defined (IS) tables are left out: their values are local.
+function element(source, withRepetitions) {
+    const result = { name: source.desc || '', type: (source.datatype || '').toUpperCase() };
+    if (withRepetitions && source.opt === 2) {
+        result.req = true;
+    }
+    if (withRepetitions && source.rep !== 1 && source.rep !== undefined) {
+        result.rep = source.rep;
+    }
+    if (source.len) {
+        result.len = source.len;
+    }
+    if (source.table !== undefined && result.type === 'ID') {
+        result.table = tableId(source.table);
+    }
+    return result;
+}
+
+function build(dictionary, version) {
+    const definition = dictionary.definitions[version];
+    const usedTypes = new Set();
+    const usedTables = new Set();
+
+    const segments = {};
+    for (const id of Object.keys(definition.segments).sort()) {
+        const fields = definition.segments[id].fields.map((f) => element(f, true));
+        fields.forEach((f) => { usedTypes.add(f.type); if (f.table) { usedTables.add(f.table); } });
+        segments[id] = { name: definition.segments[id].desc || '', fields };
+    }
+
+    // Composite types reached from fields, and from their components (one level: ER7 has only
+    // components and subcomponents).
+    const dataTypes = {};
+    const addType = (type, depth) => {
+        if (PRIMITIVES.has(type) || dataTypes[type] || depth > 1) {
+            return;
+        }
+        let components;
+        if (type === 'TS') {
+            components = TIME_STAMP;
+        } else {
+            const source = definition.fields[type];
+            if (!source || !source.subfields || source.subfields.length === 0) {
+                return;
+            }
+            components = source.subfields.map((c) => element(c, false));
+        }
+        dataTypes[type] = components;
+        for (const c of components) {
+            if (c.table) {
+                usedTables.add(c.table);
+            }
+            addType(c.type, depth + 1);
+        }
+    };
+    [...usedTypes].sort().forEach((t) => addType(t, 0));
+
+    const tables = {};
+    for (const id of [...usedTables].sort()) {
+        const source = dictionary.tables[String(Number(id))];
+        if (!source || !source.values) {
+            continue;
+        }
+        const values = new Set(Object.keys(source.values));
+        if (id === '0104') {
+            // The package's version table stops at 2.6; a message is always allowed its own version.
+            values.add(version);
+        }
+        tables[id] = [...values].sort();
+    }
+
+    const sortedTypes = {};
+    Object.keys(dataTypes).sort().forEach((t) => { sortedTypes[t] = dataTypes[t]; });
+    return { version, source: `hl7-dictionary ${dictionary.packageVersion}`, segments, dataTypes: sortedTypes, tables };
+}
+
+function main() {
+    const packageDir = process.argv[2];
+    if (!packageDir) {
+        console.error('usage: node generate.js <path to node_modules/hl7-dictionary> [output folder]');
+        process.exit(2);
+    }
+    const outDir = process.argv[3] || path.join(__dirname, '..', '..', 'src', 'Hl7Mllp', 'Validation', 'Definitions');
+    const dictionary = require(path.resolve(packageDir));
+    dictionary.packageVersion = JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8')).version;
+    fs.mkdirSync(outDir, { recursive: true });
+    for (const version of VERSIONS) {
+        const file = path.join(outDir, `hl7-v${version}.json`);
+        fs.writeFileSync(file, JSON.stringify(build(dictionary, version)) + '\n');
+        console.log(`${file}: ${fs.statSync(file).size} bytes`);
+    }
+}
+
+main();
