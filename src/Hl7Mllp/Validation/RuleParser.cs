@@ -74,7 +74,7 @@ internal sealed class RuleParser
         var node = parser.ParseOr();
         if (parser._current.Kind != TokenKind.End)
         {
-            throw parser.Error($"unexpected {parser.Describe(parser._current)}; expected 'and', 'or' or the end", parser._current);
+            throw parser.Error($"expected 'and', 'or' or the end, found {parser.Describe(parser._current)}", parser._current);
         }
 
         return node;

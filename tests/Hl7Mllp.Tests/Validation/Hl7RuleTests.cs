@@ -1,0 +1,247 @@
+using System.Text.RegularExpressions;
+using Hl7Mllp.Messages;
+using Hl7Mllp.Validation;
+
+namespace Hl7Mllp.Tests.Validation;
+
+public class Hl7RuleTests
+{
+    private const string Sample =
+        "MSH|^~\\&|LAB|HOSP|EHR|CLINIC|20240101120000||ORU^R01^ORU_R01|MSG00001|P|2.5.1\r" +
+        "PID|1||12345^^^HOSP^MR~999^^^SSA^SS||DOE^JOHN||19800101|M\r" +
+        "OBR|1||ORD1|CBC^Complete blood count\r" +
+        "OBX|1|NM|WBC||7.5|10*9/L|4.0-10.0|N|||F\r" +
+        "OBX|2|NM|HGB||013.0|g/dL|12-16|N|||F\r" +
+        "OBX|3|ST|NOTE||it's fine||||||F";
+
+    private static readonly TestMessage Message = TestMessage.Parse(Sample);
+
+    [Theory]
+    [InlineData("MSH.9.1 = 'ORU'", true)]
+    [InlineData("MSH.9.1 = \"ORU\"", true)]
+    [InlineData("MSH.9.1 = 'oru'", false)]
+    [InlineData("MSH.9.1 <> 'ADT'", true)]
+    [InlineData("MSH.9.1 != 'ORU'", false)]
+    [InlineData("MSH.10 = 'MSG00001'", true)]
+    [InlineData("MSH.11 = 'P'", true)]
+    [InlineData("MSH.1 = '|'", true)]
+    [InlineData("MSH.2 = '^~\\\\&'", true)]
+    [InlineData("PID.3.1 = '12345'", true)]
+    [InlineData("PID.3[2].1 = '999'", true)]
+    [InlineData("PID.3[2].5 = 'SS'", true)]
+    [InlineData("PID.5.2 = 'JOHN'", true)]
+    [InlineData("OBX[2].5 = 13", true)]
+    [InlineData("OBX[2].5 = '13'", false)]
+    [InlineData("OBX[2].5 > OBX[1].5", true)]
+    [InlineData("OBX[1].5 >= 7.5", true)]
+    [InlineData("OBX[1].5 > 7.5", false)]
+    [InlineData("OBX[1].5 < 10", true)]
+    [InlineData("OBX[1].5 <= 7.49", false)]
+    [InlineData("OBX[1].5 < -1", false)]
+    [InlineData("OBX[3].5 > 'a'", true)]
+    [InlineData("PID.7 < '19900101'", true)]
+    [InlineData("PID.8 in ('F','M','U')", true)]
+    [InlineData("PID.8 IN ('F', 'U')", false)]
+    [InlineData("PID.8 not in ('F', 'U')", true)]
+    [InlineData("OBX[2].5 in (12, 13, 14)", true)]
+    [InlineData("OBX[3].5 contains 's f'", true)]
+    [InlineData("OBX[3].5 not contains 'bad'", true)]
+    [InlineData("OBX[3].5 startswith 'it'", true)]
+    [InlineData("OBX[3].5 STARTSWITH 'fine'", false)]
+    [InlineData("MSH.10 matches '^MSG[0-9]+$'", true)]
+    [InlineData("MSH.10 matches '^[0-9]+$'", false)]
+    [InlineData("MSH.10 not matches '^[0-9]+$'", true)]
+    [InlineData("PID.2 is empty", true)]
+    [InlineData("PID.3 is empty", false)]
+    [InlineData("PID.3 IS NOT EMPTY", true)]
+    [InlineData("ZZZ.1 is empty", true)]
+    [InlineData("OBX[9].5 is empty", true)]
+    [InlineData("PID.3[3].1 is empty", true)]
+    [InlineData("PID.99 = ''", true)]
+    [InlineData("not PID.3 is empty", true)]
+    [InlineData("NOT NOT PID.3 is empty", false)]
+    [InlineData("MSH.9.1 = 'ADT' or MSH.9.1 = 'ORU'", true)]
+    [InlineData("MSH.9.1 = 'ADT' and MSH.9.1 = 'ORU'", false)]
+    [InlineData("MSH.9.1 = 'ORU' AND PID.8 = 'M' Or PID.8 = 'X'", true)]
+    [InlineData("MSH.9.1 = 'ADT' and (PID.8 = 'M' or PID.8 = 'F')", false)]
+    [InlineData("MSH.9.1 = 'ADT' and PID.8 = 'M' or PID.8 = 'M'", true)]
+    [InlineData("not (MSH.9.1 = 'ADT' or PID.8 = 'F')", true)]
+    [InlineData("((PID.8 = 'M'))", true)]
+    [InlineData("'ORU' = MSH.9.1", true)]
+    [InlineData("1 < 2", true)]
+    [InlineData("'10' < '9'", true)]
+    [InlineData("10 < 9", false)]
+    [InlineData("'it\\'s' = \"it's\"", true)]
+    [InlineData("OBX[3].5 startswith 'it\\'s'", true)]
+    [InlineData("OBX[3].5 startswith \"it's\"", true)]
+    public void Matches_Expression_EvaluatesAsDocumented(string expression, bool expected)
+    {
+        var rule = Hl7Rule.Parse("test", expression, Hl7ErrorCode.OtherHl7Error, "text");
+
+        rule.Matches(Message).Should().Be(expected);
+    }
+
+    [Fact]
+    public void Matches_ParsedOnce_EvaluatesManyMessages()
+    {
+        var rule = Hl7Rule.Parse("oru only", "MSH.9.1 <> 'ORU'", Hl7ErrorCode.UnsupportedMessageType, "MSH.9 only ORU");
+        var adt = TestMessage.Parse("MSH|^~\\&|A|B|C|D|20240101||ADT^A01|1|P|2.5.1");
+
+        rule.Matches(Message).Should().BeFalse();
+        rule.Matches(adt).Should().BeTrue();
+        rule.Matches(Message).Should().BeFalse();
+    }
+
+    [Fact]
+    public void Matches_AndShortCircuits_SecondOperandNotLookedUp()
+    {
+        var message = TestMessage.Parse(Sample);
+        var rule = Hl7Rule.Parse("r", "MSH.9.1 = 'ADT' and PID.3 is empty", Hl7ErrorCode.OtherHl7Error, "t");
+
+        rule.Matches(message).Should().BeFalse();
+
+        message.LookupCount.Should().Be(1);
+    }
+
+    [Theory]
+    [InlineData("", 1, "the expression is empty")]
+    [InlineData("   ", 4, "the expression is empty")]
+    [InlineData("PID.3", 6, "expected an operator")]
+    [InlineData("PID.3 =", 8, "expected an HL7 key, a string or a number")]
+    [InlineData("PID.3 = 'a' and", 16, "expected an HL7 key")]
+    [InlineData("PID.3 = 'a' PID.4 = 'b'", 13, "expected 'and', 'or' or the end, found 'PID.4'")]
+    [InlineData("(PID.3 = 'a'", 13, "expected ')' to close the '(' at column 1")]
+    [InlineData("PID.3 = 'a')", 12, "found ')'")]
+    [InlineData("PID.3 = 'abc", 9, "unterminated string")]
+    [InlineData("PID.3 = \"abc\\\"", 9, "unterminated string")]
+    [InlineData("pid.3 = 'a'", 1, "'pid.3' is neither a keyword nor an HL7 key")]
+    [InlineData("PID.3 = PID.x", 9, "'PID.x' is neither")]
+    [InlineData("PID.0 = 'a'", 1, "is neither")]
+    [InlineData("PID.3.1.2.3 = 'a'", 1, "is neither")]
+    [InlineData("PID[0].3 = 'a'", 1, "is neither")]
+    [InlineData("PID.3[2 = 'a'", 1, "is neither")]
+    [InlineData("PID.3 == 'a'", 8, "expected an HL7 key, a string or a number, found '='")]
+    [InlineData("PID.3 ! 'a'", 7, "unexpected '!'")]
+    [InlineData("PID.3 = 'a' # x", 13, "unexpected character '#'")]
+    [InlineData("PID.3 = 1.2.3", 9, "malformed number")]
+    [InlineData("PID.3 = 12abc", 9, "malformed number")]
+    [InlineData("PID.3 = 1.", 9, "malformed number")]
+    [InlineData("PID.3 is", 9, "expected 'empty' after 'is'")]
+    [InlineData("PID.3 is not 'x'", 14, "expected 'empty' after 'is not'")]
+    [InlineData("PID.3 not = 'x'", 11, "expected 'contains', 'startswith', 'matches' or 'in' after 'not'")]
+    [InlineData("PID.3 in 'a'", 10, "expected '(' after 'in'")]
+    [InlineData("PID.3 in ()", 11, "expected a string or number in the 'in' list")]
+    [InlineData("PID.3 in ('a' 'b')", 15, "expected ',' or ')'")]
+    [InlineData("PID.3 in ('a', PID.4)", 16, "expected a string or number")]
+    [InlineData("PID.3 matches PID.4", 15, "expected a quoted regular expression")]
+    [InlineData("PID.3 matches '(unclosed'", 15, "invalid regular expression")]
+    [InlineData("and PID.3 is empty", 1, "expected an HL7 key")]
+    [InlineData("PID.3 = 'it' 's'", 14, "found a string")]
+    public void Parse_MalformedExpression_ThrowsWithRuleNameAndColumn(string expression, int column, string reason)
+    {
+        var act = () => Hl7Rule.Parse("my rule", expression, Hl7ErrorCode.OtherHl7Error, "text");
+
+        var error = act.Should().Throw<Hl7RuleSyntaxException>().Which;
+        error.RuleName.Should().Be("my rule");
+        error.Column.Should().Be(column);
+        error.Reason.Should().Contain(reason);
+        error.Message.Should().StartWith("Rule 'my rule': ").And.EndWith($" at column {column}.");
+    }
+
+    [Fact]
+    public void Parse_ErrorCodeZeroOrUnknown_Throws()
+    {
+        var zero = () => Hl7Rule.Parse("r", "PID.3 is empty", Hl7ErrorCode.MessageAccepted, "t");
+        var unknown = () => Hl7Rule.Parse("r", "PID.3 is empty", (Hl7ErrorCode)150, "t");
+
+        zero.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("errorCode");
+        unknown.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("errorCode");
+    }
+
+    [Fact]
+    public void Parse_NonPositiveTimeout_Throws()
+    {
+        var act = () => Hl7Rule.Parse("r", "PID.3 is empty", Hl7ErrorCode.OtherHl7Error, "t", matchTimeout: TimeSpan.Zero);
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("matchTimeout");
+    }
+
+    [Fact]
+    public void Parse_NullArguments_Throw()
+    {
+        ((Action)(() => Hl7Rule.Parse(null!, "a = 'b'", Hl7ErrorCode.OtherHl7Error, "t"))).Should().Throw<ArgumentNullException>();
+        ((Action)(() => Hl7Rule.Parse("r", null!, Hl7ErrorCode.OtherHl7Error, "t"))).Should().Throw<ArgumentNullException>();
+        ((Action)(() => Hl7Rule.Parse("r", "PID.3 is empty", Hl7ErrorCode.OtherHl7Error, null!))).Should().Throw<ArgumentNullException>();
+    }
+
+    [Fact]
+    public void Matches_CatastrophicRegex_ThrowsTimeout()
+    {
+        var rule = Hl7Rule.Parse("slow", "OBX.5 matches '^(a+)+$'", Hl7ErrorCode.OtherHl7Error, "t", matchTimeout: TimeSpan.FromMilliseconds(1));
+        var message = TestMessage.Parse("MSH|^~\\&|A|B|C|D|20240101||ORU^R01|1|P|2.5.1\rOBX|1|ST|X||" + new string('a', 40) + "!");
+
+        var act = () => rule.Matches(message);
+
+        act.Should().Throw<RegexMatchTimeoutException>();
+    }
+
+    [Theory]
+    [InlineData("PID.3 Patient ID is required", "PID", 1, 3, 1, 0, 0)]
+    [InlineData("  OBX[2].5: value out of range", "OBX", 2, 5, 1, 0, 0)]
+    [InlineData("PID.3[2].4.1 bad authority", "PID", 1, 3, 2, 4, 1)]
+    [InlineData("MSH", "MSH", 1, 0, 0, 0, 0)]
+    public void Location_TextStartsWithKey_LocatesFinding(string text, string segment, int occurrence, int field, int repetition, int component, int subcomponent)
+    {
+        var rule = Hl7Rule.Parse("r", "PID.3 is empty", Hl7ErrorCode.RequiredFieldMissing, text);
+
+        rule.Location.Should().Be(new Hl7Location(segment, occurrence, field, repetition, component, subcomponent));
+        rule.ToFinding().Should().Be(new ValidationFinding(Hl7ErrorCode.RequiredFieldMissing, text, rule.Location));
+    }
+
+    [Theory]
+    [InlineData("Patient ID is required")]
+    [InlineData("")]
+    [InlineData("PID-3 is required")]
+    [InlineData("pid.3 lower case")]
+    public void Location_TextWithoutKey_HasNoLocation(string text)
+    {
+        var rule = Hl7Rule.Parse("r", "PID.3 is empty", Hl7ErrorCode.RequiredFieldMissing, text);
+
+        rule.Location.Should().Be(Hl7Location.None);
+        rule.Location.HasSegment.Should().BeFalse();
+    }
+
+    [Fact]
+    public void FromPredicate_CodeCondition_EvaluatesAndKeepsCodeTextSeverity()
+    {
+        var rule = Hl7Rule.FromPredicate(
+            "two ids",
+            m => m.GetValue("PID.3[2].1").Length > 0,
+            Hl7ErrorCode.DuplicateKeyIdentifier,
+            "PID.3 more than one identifier",
+            Hl7ErrorSeverity.Warning);
+
+        rule.Matches(Message).Should().BeTrue();
+        rule.Expression.Should().BeNull();
+        var finding = rule.ToFinding();
+        finding.Code.Should().Be(Hl7ErrorCode.DuplicateKeyIdentifier);
+        finding.Severity.Should().Be(Hl7ErrorSeverity.Warning);
+        finding.SeverityCode.Should().Be('W');
+        finding.IsRejection.Should().BeFalse();
+        finding.Location.Should().Be(new Hl7Location("PID", 1, 3, 1));
+    }
+
+    [Fact]
+    public void Parse_Properties_AreKept()
+    {
+        var rule = Hl7Rule.Parse("name", "PID.3 is empty", Hl7ErrorCode.RequiredFieldMissing, "PID.3 required", Hl7ErrorSeverity.Fatal);
+
+        rule.Name.Should().Be("name");
+        rule.Expression.Should().Be("PID.3 is empty");
+        rule.ErrorCode.Should().Be(Hl7ErrorCode.RequiredFieldMissing);
+        rule.ErrorText.Should().Be("PID.3 required");
+        rule.Severity.Should().Be(Hl7ErrorSeverity.Fatal);
+        rule.ToFinding().SeverityCode.Should().Be('F');
+        rule.ToFinding().IsRejection.Should().BeTrue();
+    }
+}
