@@ -20,6 +20,17 @@ const TIME_STAMP = [
     { name: 'Degree of Precision', type: 'ID', len: 1, table: '0529' },
 ];
 
+// Tables left out of every definition: 0396 (coding system) is open by design; local systems are
+// 99zzz or L, and HL7nnnn exists for every HL7 table, so a fixed list rejects conforming messages.
+const EXCLUDED_TABLES = new Set(['0396']);
+
+// The package keeps one set of tables for every version, taken from a late one. Values earlier
+// versions allow and the set lacks are added back, so conforming older messages pass.
+const TABLE_ADDITIONS = {
+    '0104': ['2.0', '2.0D', '2.1', '2.2', '2.3', '2.3.1', '2.4', '2.5', '2.5.1', '2.6', '2.7', '2.7.1', '2.8', '2.8.1', '2.8.2', '2.9'],
+    '0125': ['CE', 'CM', 'TS'],
+};
+
 function tableId(table) {
     return String(table).padStart(4, '0');
 }
@@ -31,13 +42,17 @@ function element(source, withRepetitions) {
     if (withRepetitions && source.opt === 2) {
         result.req = true;
     }
-    if (withRepetitions && source.rep !== 1 && source.rep !== undefined) {
-        result.rep = source.rep;
+    // The package's 2.5.1 OBX-2 has rep = its table number (125); the standard says 1.
+    const rep = source.rep > 1 && source.rep === source.table ? 1 : source.rep;
+    if (withRepetitions && rep !== 1 && rep !== undefined) {
+        result.rep = rep;
     }
     if (source.len) {
-        result.len = source.len;
+        // Value types (table 0125) such as CWE have three letters; v2.5.1 lists OBX-2 with length 2
+        // (corrected to 3 in v2.6).
+        result.len = source.table === 125 ? Math.max(source.len, 3) : source.len;
     }
-    if (source.table !== undefined && result.type === 'ID') {
+    if (source.table !== undefined && result.type === 'ID' && !EXCLUDED_TABLES.has(tableId(source.table))) {
         result.table = tableId(source.table);
     }
     return result;
@@ -88,11 +103,7 @@ function build(dictionary, version) {
         if (!source || !source.values) {
             continue;
         }
-        const values = new Set(Object.keys(source.values));
-        if (id === '0104') {
-            // The package's version table stops at 2.6; a message is always allowed its own version.
-            values.add(version);
-        }
+        const values = new Set([...Object.keys(source.values), ...(TABLE_ADDITIONS[id] || [])]);
         tables[id] = [...values].sort();
     }
 
