@@ -29,12 +29,12 @@ internal static class DataTypeChecks
     }
 
     /// <summary>SI: a non-negative integer.</summary>
-    public static bool IsSequenceId(ReadOnlySpan<char> value) => !value.IsEmpty && !value.ContainsAnyExceptInRange('0', '9');
+    public static bool IsSequenceId(ReadOnlySpan<char> value) => !value.IsEmpty && AllDigits(value);
 
     /// <summary>DT: <c>YYYY[MM[DD]]</c>, a real calendar date.</summary>
     public static bool IsDate(ReadOnlySpan<char> value)
     {
-        if (value.Length is not (4 or 6 or 8) || value.ContainsAnyExceptInRange('0', '9'))
+        if (value.Length is not (4 or 6 or 8) || !AllDigits(value))
         {
             return false;
         }
@@ -85,7 +85,7 @@ internal static class DataTypeChecks
     {
         var point = value.IndexOf('.');
         var whole = point < 0 ? value : value[..point];
-        if (whole.Length is not (2 or 4 or 6) || whole.ContainsAnyExceptInRange('0', '9'))
+        if (whole.Length is not (2 or 4 or 6) || !AllDigits(whole))
         {
             return false;
         }
@@ -102,7 +102,7 @@ internal static class DataTypeChecks
 
         // Fractions of a second need the seconds, and at most four digits.
         var fraction = value[(point + 1)..];
-        return whole.Length == 6 && fraction.Length is >= 1 and <= 4 && !fraction.ContainsAnyExceptInRange('0', '9');
+        return whole.Length == 6 && fraction.Length is >= 1 and <= 4 && AllDigits(fraction);
     }
 
     // Splits "+ZZZZ"/"-ZZZZ" off the end; false when a sign is misplaced.
@@ -130,9 +130,23 @@ internal static class DataTypeChecks
 
         var digits = offset[1..];
         return digits.Length == 4
-            && !digits.ContainsAnyExceptInRange('0', '9')
+            && AllDigits(digits)
             && Number(digits, 0, 2) <= 14
             && Number(digits, 2, 2) <= 59;
+    }
+
+    // A plain loop: MemoryExtensions.ContainsAnyExceptInRange allocates on every call for char spans here.
+    private static bool AllDigits(ReadOnlySpan<char> value)
+    {
+        foreach (var c in value)
+        {
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static int Number(ReadOnlySpan<char> digits, int start, int length)

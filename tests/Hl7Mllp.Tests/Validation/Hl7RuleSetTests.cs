@@ -130,11 +130,45 @@ public class Hl7RuleSetTests
     }
 
     [Fact]
+    public void Evaluate_NoMatch_AllocatesNothingBeyondTheValueSource()
+    {
+        var set = Hl7RuleSet.FromJson("""
+            [
+              { "when": "MSH.9.1 = 'ADT' and (OBX.5 > 100 or OBX.5 <= -1.5)", "code": 102, "text": "t" },
+              { "when": "PID.8 in ('X','Y') or PID.8 is empty or not PID.8 is not empty", "code": 103, "text": "t" },
+              { "when": "MSH.10 contains 'zz' or MSH.10 startswith 'zz' or MSH.10 matches '^zz'", "code": 199, "text": "t" }
+            ]
+            """);
+        var values = new FixedValues();
+        var findings = new List<ValidationFinding>();
+        set.Evaluate(values, findings);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        set.Evaluate(values, findings);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        findings.Should().BeEmpty();
+        allocated.Should().Be(0);
+    }
+
+    [Fact]
     public void Constructor_NullRule_Throws()
     {
         var act = () => new Hl7RuleSet([null!]);
 
         act.Should().Throw<ArgumentNullException>();
+    }
+
+    private sealed class FixedValues : IHl7ValueSource
+    {
+        public string GetValue(string key) => key switch
+        {
+            "MSH.9.1" => "ORU",
+            "OBX.5" => "42.5",
+            "PID.8" => "M",
+            "MSH.10" => "CTRL1",
+            _ => string.Empty,
+        };
     }
 
     private sealed class ListLoggerFactory : ILoggerFactory

@@ -330,6 +330,25 @@ public class NamedFieldsValidatorTests
     }
 
     [Fact]
+    public void Validate_ConformingMessage_AllocatesNothing()
+    {
+        var validator = new NamedFieldsValidator(Definition);
+        var message = TestMessage.Parse(Header + "TST|1|-12.5|20240229|20240101123059.5+0100|2359|20240101^S|F|x|A1^^M10^HOSP&1.2.3&ISO^MR^20240101~B2|note~more");
+        var findings = new List<ValidationFinding>();
+        for (var i = 0; i < 3; i++)
+        {
+            validator.Validate(message, findings);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        validator.Validate(message, findings);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        findings.Should().BeEmpty();
+        allocated.Should().Be(0);
+    }
+
+    [Fact]
     public void Constructor_Null_Throws()
     {
         var act = () => new NamedFieldsValidator(null!);
