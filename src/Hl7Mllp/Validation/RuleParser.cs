@@ -382,7 +382,7 @@ internal sealed class RuleParser
         _position += length;
     }
 
-    // 'text' or "text"; a backslash escapes the next character (\' \" \\), \t \r \n are control characters.
+    // 'text' or "text": \' \" \\ escape, \t \r \n are control characters, any other backslash is kept.
     private void ReadString(char quote)
     {
         var start = _position;
@@ -404,14 +404,29 @@ internal sealed class RuleParser
                     break;
                 }
 
+                // Any other backslash stays, so regular expressions keep \d, \. and the like.
                 var escaped = _text[_position++];
-                value.Append(escaped switch
+                switch (escaped)
                 {
-                    't' => '\t',
-                    'r' => '\r',
-                    'n' => '\n',
-                    _ => escaped,
-                });
+                    case 't':
+                        value.Append('\t');
+                        break;
+                    case 'r':
+                        value.Append('\r');
+                        break;
+                    case 'n':
+                        value.Append('\n');
+                        break;
+                    case '\'':
+                    case '"':
+                    case '\\':
+                        value.Append(escaped);
+                        break;
+                    default:
+                        value.Append('\\').Append(escaped);
+                        break;
+                }
+
                 continue;
             }
 

@@ -32,6 +32,32 @@ public class Hl7RuleSetTests
     }
 
     [Fact]
+    public void FromJson_DocumentationExample_ParsesAndEvaluates()
+    {
+        // The example of docs/rules.md, verbatim.
+        var set = Hl7RuleSet.FromJson("""
+            [
+              // rejected with AE 101, located at PID-3
+              { "name": "patient id", "when": "PID.3.1 is empty", "code": 101, "text": "PID.3 Patient ID is required" },
+              { "name": "lab results only", "when": "MSH.9.1 <> 'ORU' or MSH.9.2 not in ('R01', 'R30')",
+                "code": 200, "text": "MSH.9 Only ORU^R01 and ORU^R30 are accepted" },
+              { "name": "numeric results", "when": "OBX.2 = 'NM' and OBX.5 not matches '^-?\\d+(\\.\\d+)?$'",
+                "code": 102, "text": "OBX.5 Numeric result expected" },
+              { "name": "old test data", "when": "MSH.7 < '20200101'", "code": 207, "text": "Message too old", "severity": "W" }
+            ]
+            """);
+        var good = TestMessage.Parse("MSH|^~\\&|A|B|C|D|20240101||ORU^R01|1|P|2.5.1\rPID|1||123\rOBX|1|NM|X||-12.50");
+        var bad = TestMessage.Parse("MSH|^~\\&|A|B|C|D|20190101||ADT^A01|1|P|2.5.1\rPID|1\rOBX|1|NM|X||12.5.0");
+        var findings = new List<ValidationFinding>();
+
+        set.Evaluate(good, findings).Should().Be(0);
+        set.Evaluate(bad, findings).Should().Be(4);
+
+        findings.Select(f => ((int)f.Code, f.Location.ToString(), f.SeverityCode)).Should().Equal(
+            (101, "PID.3", 'E'), (200, "MSH.9", 'E'), (102, "OBX.5", 'E'), (207, string.Empty, 'W'));
+    }
+
+    [Fact]
     public void Evaluate_TwoRulesMatch_AddsBothFindingsInOrder()
     {
         var set = Hl7RuleSet.FromJson("""

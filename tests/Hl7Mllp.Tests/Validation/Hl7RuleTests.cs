@@ -50,6 +50,11 @@ public class Hl7RuleTests
     [InlineData("OBX[3].5 STARTSWITH 'fine'", false)]
     [InlineData("MSH.10 matches '^MSG[0-9]+$'", true)]
     [InlineData("MSH.10 matches '^[0-9]+$'", false)]
+    [InlineData("MSH.10 matches '^MSG\\d{5}$'", true)]
+    [InlineData("OBX[2].5 matches '^\\d+\\.\\d$'", true)]
+    [InlineData("OBX[1].5 matches '^\\d\\.\\d$'", true)]
+    [InlineData("OBX[1].5 matches '^\\d\\d'", false)]
+    [InlineData("'a\\tb' contains '\t'", true)]
     [InlineData("MSH.10 not matches '^[0-9]+$'", true)]
     [InlineData("PID.2 is empty", true)]
     [InlineData("PID.3 is empty", false)]
@@ -136,6 +141,8 @@ public class Hl7RuleTests
     [InlineData("PID.3 matches PID.4", 15, "expected a quoted regular expression")]
     [InlineData("PID.3 matches '(unclosed'", 15, "invalid regular expression")]
     [InlineData("and PID.3 is empty", 1, "expected an HL7 key")]
+    [InlineData("PID.3.1 is", 11, "expected 'empty' after 'is', found the end of the expression")]
+    [InlineData("(MSH.9.1 = 'ORU' or MSH.9.1 = 'ORM'", 36, "expected ')' to close the '(' at column 1, found the end of the expression")]
     [InlineData("PID.3 = 'it' 's'", 14, "found a string")]
     public void Parse_MalformedExpression_ThrowsWithRuleNameAndColumn(string expression, int column, string reason)
     {
