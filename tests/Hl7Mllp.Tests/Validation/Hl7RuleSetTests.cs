@@ -135,22 +135,15 @@ public class Hl7RuleSetTests
     [Fact]
     public void LoadFile_File_ReadsRules()
     {
-        var path = Path.Combine(Path.GetTempPath(), $"rules-{Guid.NewGuid():N}.json");
-        File.WriteAllText(path, """[{ "when": "PID.3 is empty", "code": 101, "text": "PID.3 required" }]""");
-        try
-        {
-            Hl7RuleSet.LoadFile(path).Rules.Should().ContainSingle().Which.Expression.Should().Be("PID.3 is empty");
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        using var file = TempFile.Write("""[{ "when": "PID.3 is empty", "code": 101, "text": "PID.3 required" }]""");
+
+        Hl7RuleSet.LoadFile(file.Path).Rules.Should().ContainSingle().Which.Expression.Should().Be("PID.3 is empty");
     }
 
     [Fact]
     public void LoadFile_Missing_ThrowsIOException()
     {
-        var act = () => Hl7RuleSet.LoadFile(Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}.json"));
+        var act = () => Hl7RuleSet.LoadFile(TempFile.MissingPath());
 
         act.Should().Throw<IOException>();
     }

@@ -131,22 +131,15 @@ public class NamedFieldsDefinitionTests
     [Fact]
     public void LoadFile_File_Reads()
     {
-        var path = Path.Combine(Path.GetTempPath(), $"named-fields-{Guid.NewGuid():N}.json");
-        File.WriteAllText(path, NamedFieldsValidatorTests.DefinitionJson);
-        try
-        {
-            NamedFieldsDefinition.LoadFile(path).Segments.Should().ContainKey("TST");
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        using var file = TempFile.Write(NamedFieldsValidatorTests.DefinitionJson);
+
+        NamedFieldsDefinition.LoadFile(file.Path).Segments.Should().ContainKey("TST");
     }
 
     [Fact]
     public void LoadFile_Missing_ThrowsIOException()
     {
-        var act = () => NamedFieldsDefinition.LoadFile(Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}.json"));
+        var act = () => NamedFieldsDefinition.LoadFile(TempFile.MissingPath());
 
         act.Should().Throw<IOException>();
     }
