@@ -20,9 +20,10 @@ const TIME_STAMP = [
     { name: 'Degree of Precision', type: 'ID', len: 1, table: '0529' },
 ];
 
-// Tables left out of every definition: 0396 (coding system) is open by design; local systems are
-// 99zzz or L, and HL7nnnn exists for every HL7 table, so a fixed list rejects conforming messages.
-const EXCLUDED_TABLES = new Set(['0396']);
+// Tables left out of every definition, because they are open by design and a fixed list rejects
+// conforming messages: 0396 (coding system: local systems are 99zzz or L, and HL7nnnn exists for
+// every HL7 table) and 0291 (ED data subtype: any MIME subtype).
+const EXCLUDED_TABLES = new Set(['0291', '0396']);
 
 // The package keeps one set of tables for every version, taken from a late one. Values earlier
 // versions allow and the set lacks are added back, so conforming older messages pass.

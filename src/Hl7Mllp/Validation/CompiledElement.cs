@@ -83,6 +83,9 @@ internal sealed class CompiledElement
         return new CompiledElement(definition, check, components, table);
     }
 
+    /// <summary>The primitive types the validator knows.</summary>
+    public static IReadOnlyList<string> PrimitiveTypes { get; } = ["NM", "SI", "DT", "DTM", "TM", "ST", "TX", "FT", "GTS", "ID", "IS"];
+
     private static ValueCheck PrimitiveCheck(string type) => type switch
     {
         "NM" => ValueCheck.Numeric,

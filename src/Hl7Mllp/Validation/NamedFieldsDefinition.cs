@@ -31,6 +31,7 @@ public sealed class NamedFieldsDefinition
     private static readonly ConcurrentDictionary<string, Lazy<NamedFieldsDefinition>> BuiltIns = new(StringComparer.Ordinal);
 
     private readonly Dictionary<string, CompiledSegment>.AlternateLookup<ReadOnlySpan<char>> _compiled;
+    private readonly Dictionary<string, CompiledElement>.AlternateLookup<ReadOnlySpan<char>> _observationValueTypes;
 
     /// <summary>Creates a definition and checks it.</summary>
     /// <param name="version">The HL7 version the definition describes, e.g. <c>2.5.1</c>.</param>
@@ -93,6 +94,17 @@ public sealed class NamedFieldsDefinition
 
         Segments = bySegment;
         _compiled = compiled.GetAlternateLookup<ReadOnlySpan<char>>();
+
+        // OBX-5 is VARIES: its type is the value of OBX-2, resolved per message from these.
+        var observationValueTypes = new Dictionary<string, CompiledElement>(StringComparer.Ordinal);
+        foreach (var type in CompiledElement.PrimitiveTypes.Concat(DataTypes.Keys).Append("TS"))
+        {
+            observationValueTypes.TryAdd(
+                type.ToUpperInvariant(),
+                CompiledElement.Create(new FieldDefinition { Name = "Observation Value", DataType = type }, DataTypes, tableSets, depth: 0));
+        }
+
+        _observationValueTypes = observationValueTypes.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     /// <summary>The HL7 versions with a built-in definition: <c>2.3</c>, <c>2.5.1</c>, <c>2.7</c>.</summary>
@@ -167,6 +179,10 @@ public sealed class NamedFieldsDefinition
     /// <summary>The compiled fields of a segment, found without allocating; <see langword="false"/> when the segment is not defined.</summary>
     internal bool TryGetCompiledSegment(ReadOnlySpan<char> segmentId, out CompiledSegment segment) =>
         _compiled.TryGetValue(segmentId, out segment!);
+
+    /// <summary>The element an OBX-5 value of type <paramref name="valueType"/> (OBX-2) is checked as; <see langword="false"/> for unknown types.</summary>
+    internal bool TryGetObservationValueType(ReadOnlySpan<char> valueType, out CompiledElement element) =>
+        _observationValueTypes.TryGetValue(valueType, out element!);
 
     /// <summary>The number of defined segments: the slots of <see cref="CompiledSegment.Slot"/>.</summary>
     internal int SegmentCount => Segments.Count;

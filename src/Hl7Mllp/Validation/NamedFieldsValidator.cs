@@ -104,6 +104,7 @@ public sealed class NamedFieldsValidator
         private readonly char _componentSeparator = message.ComponentSeparator;
         private readonly char _repetitionSeparator = message.RepetitionSeparator;
         private readonly char _subcomponentSeparator = message.SubcomponentSeparator;
+        private readonly NamedFieldsDefinition _definition = validator.Definition;
         private string _segmentId = string.Empty;
         private int _occurrence;
 
@@ -119,6 +120,8 @@ public sealed class NamedFieldsValidator
             var rest = text.Length > 3 ? text[4..] : [];
             var hasMore = text.Length > 3;
             var number = 1;
+            var isObservation = segment.Id == "OBX";
+            ReadOnlySpan<char> valueType = [];
 
             // MSH, BHS and FHS: field 1 is the field separator itself and field 2 the encoding characters,
             // which hold the separators and are therefore never split.
@@ -126,7 +129,7 @@ public sealed class NamedFieldsValidator
             {
                 if (fields.Length > 0)
                 {
-                    Field(hasMore ? text.Slice(3, 1) : [], fields[0], 1, split: false);
+                    Field(hasMore ? text.Slice(3, 1) : [], fields[0], fields[0], 1, split: false);
                 }
 
                 number = 2;
@@ -143,11 +146,25 @@ public sealed class NamedFieldsValidator
                     rest = end < 0 ? [] : rest[(end + 1)..];
                 }
 
-                Field(field, fields[number - 1], number, split: number != 2 || segment.Id is not ("MSH" or "BHS" or "FHS"));
+                var element = fields[number - 1];
+                var valueElement = element;
+                if (isObservation && number == 2)
+                {
+                    valueType = field;
+                }
+                else if (isObservation && number == 5 && element.Check == ValueCheck.None
+                    && _definition.TryGetObservationValueType(valueType, out var resolved))
+                {
+                    // OBX-5 (VARIES) takes the data type OBX-2 names; its repetitions and length stay OBX-5's.
+                    valueElement = resolved;
+                }
+
+                Field(field, element, valueElement, number, split: number != 2 || segment.Id is not ("MSH" or "BHS" or "FHS"));
             }
         }
 
-        private void Field(ReadOnlySpan<char> field, CompiledElement element, int number, bool split)
+        // element gives the field's limits; valueElement the type its values are checked as (they differ for OBX-5).
+        private void Field(ReadOnlySpan<char> field, CompiledElement element, CompiledElement valueElement, int number, bool split)
         {
             var definition = element.Definition;
             if (field.IsEmpty)
@@ -181,7 +198,7 @@ public sealed class NamedFieldsValidator
                 CheckLength(value, element, position);
                 if ((_flags & (ValidationFlags.DataType | ValidationFlags.TableValues)) != 0)
                 {
-                    Value(value, element, position, depth: 0);
+                    Value(value, valueElement, position, depth: 0);
                 }
 
                 if (end < 0)

@@ -242,6 +242,33 @@ public class NamedFieldsValidatorTests
         Validate(Tst((11, "a^b&c^d&e"), (12, "1^2^3^4^5&6&7"))).Should().BeEmpty();
     }
 
+    [Theory]
+    [InlineData("OBX|1|NM|X||-12.5||||||F", null)]
+    [InlineData("OBX|1|NM|X||12,5||||||F", "OBX.5 Observation Value is not a valid NM value")]
+    [InlineData("OBX|1|NM|X||1~2~x||||||F", "OBX.5[3] Observation Value is not a valid NM value")]
+    [InlineData("OBX|1|DT|X||20240231||||||F", "OBX.5 Observation Value is not a valid DT value")]
+    [InlineData("OBX|1|TS|X||20240101^Y||||||F", null)]
+    [InlineData("OBX|1|TS|X||2024x||||||F", "OBX.5.1 Time is not a valid DTM value")]
+    [InlineData("OBX|1|CWE|X||N^No^HL70136||||||F", null)]
+    [InlineData("OBX|1|ST|X||a^b||||||F", "OBX.5 Observation Value is a ST and cannot have components")]
+    [InlineData("OBX|1|SN|X||>^10||||||F", null)]
+    [InlineData("OBX|1|ZZ|X||a^b&c^d||||||F", null)]
+    [InlineData("OBX|1||X||a^b&c^d||||||F", null)]
+    public void Validate_ObservationValue_CheckedAsTheTypeObx2Names(string obx, string? text)
+    {
+        var findings = new List<ValidationFinding>();
+        new NamedFieldsValidator(NamedFieldsDefinition.BuiltIn("2.5.1"), ValidationFlags.DataType).Validate(TestMessage.Parse(Header + obx), findings);
+
+        if (text is null)
+        {
+            findings.Should().BeEmpty();
+        }
+        else
+        {
+            findings.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Code = Hl7ErrorCode.DataTypeError, Text = text });
+        }
+    }
+
     [Fact]
     public void Validate_UndefinedSegmentsAndExtraFields_Ignored()
     {
