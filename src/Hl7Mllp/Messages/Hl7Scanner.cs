@@ -1,0 +1,111 @@
+using System.Buffers;
+
+namespace Hl7Mllp.Messages;
+
+/// <summary>The byte-level searches every message type shares: segments, pieces, header fields.</summary>
+internal static class Hl7Scanner
+{
+    /// <summary>Segment terminators: CR is the standard one, LF and CRLF are accepted (blank lines are skipped).</summary>
+    public static readonly SearchValues<byte> Terminators = SearchValues.Create("\r\n"u8);
+
+    private static readonly SearchValues<byte> Blanks = SearchValues.Create(" \t"u8);
+
+    /// <summary>The UTF-8 byte order mark some senders put before MSH.</summary>
+    public static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
+    /// <summary>
+    /// Finds the next segment at or after <paramref name="position"/>: the bytes up to the next CR or LF, skipping
+    /// empty lines and lines of only spaces or tabs. Advances <paramref name="position"/> past the terminator.
+    /// </summary>
+    public static bool TryReadSegment(ReadOnlySpan<byte> bytes, ref int position, out int start, out int length)
+    {
+        while (position < bytes.Length)
+        {
+            ReadOnlySpan<byte> rest = bytes[position..];
+            int end = rest.IndexOfAny(Terminators);
+            int lineLength = end < 0 ? rest.Length : end;
+            int lineStart = position;
+            position += end < 0 ? lineLength : lineLength + 1;
+            if (lineLength > 0 && rest[..lineLength].IndexOfAnyExcept(Blanks) >= 0)
+            {
+                start = lineStart;
+                length = lineLength;
+                return true;
+            }
+        }
+
+        start = 0;
+        length = 0;
+        return false;
+    }
+
+    /// <summary>Finds the 1-based <paramref name="index"/>-th piece of <paramref name="span"/> split on <paramref name="separator"/>.</summary>
+    public static bool TryGetPiece(ReadOnlySpan<byte> span, byte separator, int index, out int start, out int length)
+    {
+        start = 0;
+        for (int i = 1; i < index; i++)
+        {
+            int next = span[start..].IndexOf(separator);
+            if (next < 0)
+            {
+                length = 0;
+                return false;
+            }
+
+            start += next + 1;
+        }
+
+        int end = span[start..].IndexOf(separator);
+        length = end < 0 ? span.Length - start : end;
+        return true;
+    }
+
+    /// <summary>MSH, FHS and BHS carry the field separator as field 1 and the encoding characters as field 2.</summary>
+    public static bool IsHeaderSegment(ReadOnlySpan<byte> segment) =>
+        segment.Length >= 3 && (segment[..3].SequenceEqual("MSH"u8) || segment[..3].SequenceEqual("FHS"u8) || segment[..3].SequenceEqual("BHS"u8));
+
+    /// <summary>A segment ID is three upper-case letters or digits, followed by the field separator or nothing.</summary>
+    public static bool HasValidId(ReadOnlySpan<byte> segment, byte fieldSeparator) =>
+        segment.Length >= 3 && IsIdByte(segment[0]) && IsIdByte(segment[1]) && IsIdByte(segment[2])
+        && (segment.Length == 3 || segment[3] == fieldSeparator);
+
+    /// <summary>
+    /// Finds field <paramref name="field"/> (1-based, standard numbering) of a segment whose ID is valid.
+    /// <paramref name="literal"/> is set for MSH-1 and MSH-2 (and FHS/BHS), which hold delimiters, not values.
+    /// </summary>
+    public static bool TryGetField(ReadOnlySpan<byte> segment, byte fieldSeparator, int field, out int start, out int length, out bool literal)
+    {
+        literal = false;
+        start = 0;
+        length = 0;
+        if (segment.Length < 4 || field < 1)
+        {
+            return false;
+        }
+
+        int piece = field;
+        if (IsHeaderSegment(segment))
+        {
+            if (field == 1)
+            {
+                start = 3;
+                length = 1;
+                literal = true;
+                return true;
+            }
+
+            literal = field == 2;
+            piece = field - 1;
+        }
+
+        if (!TryGetPiece(segment[4..], fieldSeparator, piece, out start, out length))
+        {
+            return false;
+        }
+
+        start += 4;
+        return true;
+    }
+
+    private static bool IsIdByte(byte b) => b is (>= (byte)'A' and <= (byte)'Z') or (>= (byte)'0' and <= (byte)'9');
+}
