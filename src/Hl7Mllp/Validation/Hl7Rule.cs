@@ -8,8 +8,8 @@ namespace Hl7Mllp.Validation;
 /// </summary>
 /// <remarks>
 /// A rule is parsed once and is immutable: evaluate it for any number of messages from any number of threads.
-/// When <see cref="ErrorText"/> starts with an HL7 key (<c>PID.3 Patient ID is required</c>), the finding's
-/// location is that key; otherwise the finding has no location.
+/// When the error text starts with an HL7 key (<c>PID.3 Patient ID is required</c>), the error's
+/// location is that key; otherwise the error has no location.
 /// </remarks>
 public sealed class Hl7Rule
 {
@@ -18,41 +18,32 @@ public sealed class Hl7Rule
 
     private readonly RuleNode _condition;
 
-    private Hl7Rule(string name, string? expression, RuleNode condition, Hl7ErrorCode errorCode, string errorText, Hl7ErrorSeverity severity)
+    private Hl7Rule(string name, string? expression, RuleNode condition, Hl7ErrorCode errorCode, string errorText, Hl7Severity severity)
     {
         Name = name;
         Expression = expression;
         _condition = condition;
-        ErrorCode = errorCode;
-        ErrorText = errorText;
-        Severity = severity;
-        Location = LocationFromText(errorText);
+        Error = ErrorFromText(errorCode, errorText, severity);
     }
 
-    /// <summary>The rule's name, used in syntax errors and logs.</summary>
+    /// <summary>Gets the rule's name, used in syntax errors and logs.</summary>
     public string Name { get; }
 
-    /// <summary>The expression the rule was parsed from; <see langword="null"/> for a rule written in code.</summary>
+    /// <summary>Gets the expression the rule was parsed from; <see langword="null"/> for a rule written in code.</summary>
     public string? Expression { get; }
 
-    /// <summary>The HL7 error code (table 0357) a matching message is rejected with.</summary>
-    public Hl7ErrorCode ErrorCode { get; }
-
-    /// <summary>The error text sent back in the ERR segment.</summary>
-    public string ErrorText { get; }
-
-    /// <summary>The severity of the finding (table 0516). Default <see cref="Hl7ErrorSeverity.Error"/>.</summary>
-    public Hl7ErrorSeverity Severity { get; }
-
-    /// <summary>The location taken from the HL7 key that starts <see cref="ErrorText"/>, or <see cref="Hl7Location.None"/>.</summary>
-    public Hl7Location Location { get; }
+    /// <summary>
+    /// Gets the error a matching message is reported with: code (table 0357), text, severity (table 0516) and, when the
+    /// text starts with an HL7 key, the location that key names. The same immutable instance is reported every time.
+    /// </summary>
+    public Hl7Error Error { get; }
 
     /// <summary>Parses a rule expression.</summary>
     /// <param name="name">The rule's name, used in error messages and logs.</param>
     /// <param name="expression">The condition, e.g. <c>PID.3.1 is empty or MSH.9.1 not in ('ADT','ORU')</c>.</param>
     /// <param name="errorCode">The HL7 error code a matching message is rejected with; not <see cref="Hl7ErrorCode.MessageAccepted"/>.</param>
-    /// <param name="errorText">The error text; when it starts with an HL7 key, the finding is located there.</param>
-    /// <param name="severity">The finding's severity. Default <see cref="Hl7ErrorSeverity.Error"/>.</param>
+    /// <param name="errorText">The error text; when it starts with an HL7 key, the error is located there.</param>
+    /// <param name="severity">The error's severity. Default <see cref="Hl7Severity.Error"/>.</param>
     /// <param name="matchTimeout">How long each <c>matches</c> may run per evaluation. Default <see cref="DefaultMatchTimeout"/> (100 ms).</param>
     /// <returns>The compiled rule.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
@@ -63,7 +54,7 @@ public sealed class Hl7Rule
         string expression,
         Hl7ErrorCode errorCode,
         string errorText,
-        Hl7ErrorSeverity severity = Hl7ErrorSeverity.Error,
+        Hl7Severity severity = Hl7Severity.Error,
         TimeSpan? matchTimeout = null)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -76,27 +67,31 @@ public sealed class Hl7Rule
     }
 
     /// <summary>Creates a rule from a condition written in code.</summary>
-    /// <remarks>Internal until the Messages part lands; it then takes <c>Func&lt;Hl7Message, bool&gt;</c> and becomes public.</remarks>
-    internal static Hl7Rule FromPredicate(
+    /// <param name="name">The rule's name, used in logs.</param>
+    /// <param name="predicate">The condition; <see langword="true"/> rejects the message. It must not throw and should not allocate on a hot path.</param>
+    /// <param name="code">The HL7 error code a matching message is rejected with; not <see cref="Hl7ErrorCode.MessageAccepted"/>.</param>
+    /// <param name="text">The error text; when it starts with an HL7 key, the error is located there.</param>
+    /// <param name="severity">The error's severity. Default <see cref="Hl7Severity.Error"/>.</param>
+    /// <returns>The rule.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/>, <paramref name="predicate"/> or <paramref name="text"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="code"/> is 0 or not in table 0357.</exception>
+    public static Hl7Rule FromPredicate(
         string name,
-        Func<IHl7ValueSource, bool> predicate,
-        Hl7ErrorCode errorCode,
-        string errorText,
-        Hl7ErrorSeverity severity = Hl7ErrorSeverity.Error)
+        Func<Hl7Message, bool> predicate,
+        Hl7ErrorCode code,
+        string text,
+        Hl7Severity severity = Hl7Severity.Error)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(predicate);
-        ArgumentNullException.ThrowIfNull(errorText);
-        CheckCode(errorCode);
-        return new Hl7Rule(name, expression: null, new PredicateNode(predicate), errorCode, errorText, severity);
+        ArgumentNullException.ThrowIfNull(text);
+        CheckCode(code);
+        return new Hl7Rule(name, expression: null, new PredicateNode(predicate), code, text, severity);
     }
 
     /// <summary>Whether the rule matches (rejects) the message.</summary>
     /// <exception cref="System.Text.RegularExpressions.RegexMatchTimeoutException">A <c>matches</c> ran out of time.</exception>
-    internal bool Matches(IHl7ValueSource message) => _condition.Evaluate(message);
-
-    /// <summary>The finding reported when the rule matches.</summary>
-    internal ValidationFinding ToFinding() => new(ErrorCode, ErrorText, Location, Severity);
+    internal bool Matches(in Hl7Message message) => _condition.Evaluate(message);
 
     private static void CheckCode(Hl7ErrorCode errorCode)
     {
@@ -107,11 +102,13 @@ public sealed class Hl7Rule
     }
 
     // "PID.3 Patient ID is required": the first word, when it is an HL7 key, is where the error is.
-    private static Hl7Location LocationFromText(string text)
+    private static Hl7Error ErrorFromText(Hl7ErrorCode code, string text, Hl7Severity severity)
     {
         var span = text.AsSpan().TrimStart();
         var end = span.IndexOfAny(' ', '\t');
         var word = end < 0 ? span : span[..end];
-        return Hl7Location.TryParseKey(word.TrimEnd(':'), out var location) ? location : Hl7Location.None;
+        return Hl7Key.TryParse(word.TrimEnd(':'), out var key)
+            ? Hl7Error.At(key, code, text, severity)
+            : new Hl7Error(code, text) { Severity = severity };
     }
 }

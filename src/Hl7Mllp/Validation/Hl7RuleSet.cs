@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Hl7Mllp.Acks;
 using Hl7Mllp.Messages;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -86,14 +87,22 @@ public sealed class Hl7RuleSet
         return new Hl7RuleSet(rules, loggerFactory);
     }
 
-    /// <summary>Evaluates every rule; each match adds a finding.</summary>
-    /// <returns>The number of findings added.</returns>
-    internal int Evaluate(IHl7ValueSource message, ICollection<ValidationFinding> findings)
+    /// <summary>Evaluates every rule against a message; each rule that matches adds its <see cref="Hl7Rule.Error"/>.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="errors">Receives one error per matching rule, in rule order; an <see cref="AckBuilder"/> writes them as ERR segments.</param>
+    /// <returns>The number of errors added.</returns>
+    /// <remarks>
+    /// Allocates nothing when no rule matches and the values read are plain ASCII of at most 256 characters. A <c>matches</c>
+    /// that runs out of time is logged and reported as a 207 (application internal error) at the rule's location.
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="errors"/> is <see langword="null"/>.</exception>
+    public int Evaluate(in Hl7Message message, ICollection<Hl7Error> errors)
     {
+        ArgumentNullException.ThrowIfNull(errors);
         var added = 0;
         foreach (var rule in _rules)
         {
-            ValidationFinding finding;
+            Hl7Error error;
             try
             {
                 if (!rule.Matches(message))
@@ -101,18 +110,20 @@ public sealed class Hl7RuleSet
                     continue;
                 }
 
-                finding = rule.ToFinding();
+                error = rule.Error;
             }
             catch (RegexMatchTimeoutException ex)
             {
                 Log.RuleMatchTimedOut(_logger, rule.Name, ex.MatchTimeout.TotalMilliseconds);
-                finding = new ValidationFinding(
-                    Hl7ErrorCode.ApplicationInternalError,
-                    $"Rule '{rule.Name}' could not be evaluated in time",
-                    rule.Location);
+                error = rule.Error with
+                {
+                    Code = Hl7ErrorCode.ApplicationInternalError,
+                    Text = $"Rule '{rule.Name}' could not be evaluated in time",
+                    Severity = Hl7Severity.Error,
+                };
             }
 
-            findings.Add(finding);
+            errors.Add(error);
             added++;
         }
 
@@ -139,10 +150,10 @@ public sealed class Hl7RuleSet
 
         var severity = item.Severity?.ToUpperInvariant() switch
         {
-            null or "" or "E" => Hl7ErrorSeverity.Error,
-            "W" => Hl7ErrorSeverity.Warning,
-            "I" => Hl7ErrorSeverity.Information,
-            "F" => Hl7ErrorSeverity.Fatal,
+            null or "" or "E" => Hl7Severity.Error,
+            "W" => Hl7Severity.Warning,
+            "I" => Hl7Severity.Information,
+            "F" => Hl7Severity.Fatal,
             _ => throw new Hl7RuleSyntaxException(name, 0, "\"severity\" must be E, W, I or F (table 0516)"),
         };
         return Hl7Rule.Parse(name, item.When, (Hl7ErrorCode)code, item.Text, severity);

@@ -74,7 +74,7 @@ public sealed class NamedFieldsDefinition
         {
             ArgumentNullException.ThrowIfNull(segment, nameof(segments));
             ArgumentNullException.ThrowIfNull(segment.Fields, nameof(segments));
-            if (segment.Id is not { Length: 3 } || !Hl7Key.TryParse(segment.Id, out _))
+            if (segment.Id is not { Length: 3 } id || !char.IsAsciiLetterUpper(id[0]) || !IsIdChar(id[1]) || !IsIdChar(id[2]))
             {
                 throw new NamedFieldsDefinitionException($"Named Fields definition: '{segment.Id}' is not a segment ID (three characters, uppercase letter first, then uppercase letters or digits).");
             }
@@ -186,6 +186,8 @@ public sealed class NamedFieldsDefinition
 
     /// <summary>The number of defined segments: the slots of <see cref="CompiledSegment.Slot"/>.</summary>
     internal int SegmentCount => Segments.Count;
+
+    private static bool IsIdChar(char c) => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c);
 
     private static NamedFieldsDefinition LoadResource(string version)
     {

@@ -1,11 +1,12 @@
 using System.Buffers;
+using System.Text;
 using Hl7Mllp.Messages;
 
 namespace Hl7Mllp.Validation;
 
 /// <summary>
 /// Validates messages against a <see cref="NamedFieldsDefinition"/>: the checks selected by <see cref="Flags"/>,
-/// each problem a <see cref="ValidationFinding"/> with its table 0357 code and exact location.
+/// each problem an <see cref="Hl7Error"/> with its table 0357 code and exact location.
 /// </summary>
 /// <remarks>
 /// <list type="bullet">
@@ -56,54 +57,73 @@ public sealed class NamedFieldsValidator
         }
     } = 100;
 
-    /// <summary>Validates one message, adding a finding for each problem.</summary>
-    /// <returns>The number of findings added.</returns>
-    internal int Validate(IHl7SegmentSource message, ICollection<ValidationFinding> findings)
+    /// <summary>Validates one message, adding an error for each problem found.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="errors">Receives the errors, in message order, at most <see cref="MaxFindings"/>; an <see cref="Acks.AckBuilder"/> writes them as ERR segments.</param>
+    /// <returns>The number of errors added.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="errors"/> is <see langword="null"/>.</exception>
+    public int Validate(in Hl7Message message, ICollection<Hl7Error> errors)
     {
-        ArgumentNullException.ThrowIfNull(message);
-        ArgumentNullException.ThrowIfNull(findings);
+        ArgumentNullException.ThrowIfNull(errors);
         if (Flags == ValidationFlags.None)
         {
             return 0;
         }
 
-        // Occurrences per defined segment, for the %q of each finding; pooled, so nothing is allocated.
+        // Occurrences per defined segment, for the %q of each error, and the segment's text: both pooled.
+        // Interim: each defined segment is decoded into the char buffer and walked as text.
         var occurrences = ArrayPool<int>.Shared.Rent(Definition.SegmentCount);
         Array.Clear(occurrences, 0, Definition.SegmentCount);
-        var walk = new Walk(this, message, findings);
+        var buffer = ArrayPool<char>.Shared.Rent(1024);
+        var encoding = message.Encoding;
+        var walk = new Walk(this, message.Delimiters, errors);
+        Span<char> id = stackalloc char[3];
         try
         {
-            var segmentCount = message.SegmentCount;
-            for (var i = 0; i < segmentCount && !walk.Stopped; i++)
+            foreach (var segment in message.Segments)
             {
-                var text = message.GetSegment(i);
-                if (text.Length < 3
-                    || (text.Length > 3 && text[3] != message.FieldSeparator)
-                    || !Definition.TryGetCompiledSegment(text[..3], out var segment))
+                if (walk.Stopped)
+                {
+                    break;
+                }
+
+                var bytes = segment.Bytes.Span;
+                if (bytes.Length < 3
+                    || (bytes.Length > 3 && bytes[3] != message.Delimiters.FieldByte)
+                    || Ascii.ToUtf16(bytes[..3], id, out _) != OperationStatus.Done
+                    || !Definition.TryGetCompiledSegment(id, out var compiled))
                 {
                     continue;
                 }
 
-                walk.Segment(text, segment, ++occurrences[segment.Slot]);
+                var length = encoding.GetMaxCharCount(bytes.Length);
+                if (length > buffer.Length)
+                {
+                    ArrayPool<char>.Shared.Return(buffer);
+                    buffer = ArrayPool<char>.Shared.Rent(length);
+                }
+
+                var written = encoding.GetChars(bytes, buffer);
+                walk.Segment(buffer.AsSpan(0, written), compiled, ++occurrences[compiled.Slot]);
             }
         }
         finally
         {
+            ArrayPool<char>.Shared.Return(buffer);
             ArrayPool<int>.Shared.Return(occurrences);
         }
 
         return walk.Added;
     }
 
-    /// <summary>The state of one validation pass; a ref struct so a pass allocates nothing.</summary>
-    private ref struct Walk(NamedFieldsValidator validator, IHl7SegmentSource message, ICollection<ValidationFinding> findings)
+    private ref struct Walk(NamedFieldsValidator validator, Hl7Delimiters delimiters, ICollection<Hl7Error> errors)
     {
         private readonly ValidationFlags _flags = validator.Flags;
         private readonly int _maxFindings = validator.MaxFindings;
-        private readonly char _fieldSeparator = message.FieldSeparator;
-        private readonly char _componentSeparator = message.ComponentSeparator;
-        private readonly char _repetitionSeparator = message.RepetitionSeparator;
-        private readonly char _subcomponentSeparator = message.SubcomponentSeparator;
+        private readonly char _fieldSeparator = delimiters.Field;
+        private readonly char _componentSeparator = delimiters.Component;
+        private readonly char _repetitionSeparator = delimiters.Repetition;
+        private readonly char _subcomponentSeparator = delimiters.Subcomponent;
         private readonly NamedFieldsDefinition _definition = validator.Definition;
         private string _segmentId = string.Empty;
         private int _occurrence;
@@ -316,10 +336,18 @@ public sealed class NamedFieldsValidator
                 return;
             }
 
-            var location = new Hl7Location(_segmentId, _occurrence, position.Field, position.Repetition, position.Component, position.Subcomponent);
+            var error = new Hl7Error(code, string.Empty)
+            {
+                SegmentId = _segmentId,
+                Sequence = _occurrence,
+                Field = position.Field,
+                Repetition = position.Repetition,
+                Component = position.Component,
+                Subcomponent = position.Subcomponent,
+            };
             var name = element.Definition.Name;
-            var text = name.Length > 0 ? $"{location} {name} {problem}" : $"{location} {problem}";
-            findings.Add(new ValidationFinding(code, text, location));
+            var location = error.Location;
+            errors.Add(error with { Text = name.Length > 0 ? $"{location} {name} {problem}" : $"{location} {problem}" });
             Added++;
         }
     }

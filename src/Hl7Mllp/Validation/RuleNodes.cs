@@ -1,33 +1,55 @@
 using System.Globalization;
+using System.Text;
 using System.Text.RegularExpressions;
+using Hl7Mllp.Messages;
 
 namespace Hl7Mllp.Validation;
 
-// The compiled form of a rule expression: a tree built once by RuleParser and evaluated for every
-// message. Evaluation allocates nothing itself; the only strings are the ones the value source returns.
+// The compiled form of a rule expression: a tree built once by RuleParser (keys parsed once) and evaluated
+// for every message. Values are read as views and decoded into stack buffers, so evaluation allocates
+// nothing unless a value holds escape sequences, is not ASCII, or is longer than the buffer.
 
 /// <summary>A condition: evaluates to true or false for one message.</summary>
 internal abstract class RuleNode
 {
-    public abstract bool Evaluate(IHl7ValueSource message);
+    /// <summary>The size of the stack buffer one value is decoded into.</summary>
+    public const int BufferLength = 256;
+
+    public abstract bool Evaluate(in Hl7Message message);
 }
 
-/// <summary>A value: an HL7 key looked up in the message, or a literal.</summary>
+/// <summary>One side of a condition: a value from the message or a literal.</summary>
 internal abstract class RuleOperand
 {
-    public abstract string GetValue(IHl7ValueSource message);
+    /// <summary>Reads the operand's text; <paramref name="buffer"/> may hold the result.</summary>
+    public abstract ReadOnlySpan<char> Read(in Hl7Message message, Span<char> buffer);
 
-    /// <summary>Reads the operand as a number when it is one (a key whose value is an NM number, or an unquoted number literal).</summary>
-    public abstract bool TryGetNumber(string value, out decimal number);
+    public abstract bool TryGetNumber(ReadOnlySpan<char> value, out decimal number);
 }
 
-internal sealed class KeyOperand(string key) : RuleOperand
+internal sealed class KeyOperand(Hl7Key key) : RuleOperand
 {
-    public string Key { get; } = key;
+    public Hl7Key Key { get; } = key;
 
-    public override string GetValue(IHl7ValueSource message) => message.GetValue(Key);
+    public override ReadOnlySpan<char> Read(in Hl7Message message, Span<char> buffer)
+    {
+        if (!message.TryGetValue(Key, out Hl7Value value) || value.IsEmpty)
+        {
+            return [];
+        }
 
-    public override bool TryGetNumber(string value, out decimal number) => RuleValues.TryParseNumber(value, out number);
+        // Plain ASCII without escapes reads the same in every encoding HL7 allows: decode in place.
+        ReadOnlySpan<byte> bytes = value.Bytes.Span;
+        if (bytes.Length <= buffer.Length && !bytes.Contains(value.Delimiters.EscapeByte)
+            && Ascii.ToUtf16(bytes, buffer, out int written) == System.Buffers.OperationStatus.Done)
+        {
+            return buffer[..written];
+        }
+
+        return value.ToString();
+    }
+
+    public override bool TryGetNumber(ReadOnlySpan<char> value, out decimal number) => RuleValues.TryParseNumber(value, out number);
 }
 
 internal sealed class LiteralOperand(string value, bool isNumber) : RuleOperand
@@ -36,9 +58,9 @@ internal sealed class LiteralOperand(string value, bool isNumber) : RuleOperand
 
     public string Value { get; } = value;
 
-    public override string GetValue(IHl7ValueSource message) => Value;
+    public override ReadOnlySpan<char> Read(in Hl7Message message, Span<char> buffer) => Value;
 
-    public override bool TryGetNumber(string value, out decimal number)
+    public override bool TryGetNumber(ReadOnlySpan<char> value, out decimal number)
     {
         number = _number;
         return isNumber;
@@ -57,7 +79,6 @@ internal enum RuleComparison
 
 internal static class RuleValues
 {
-    /// <summary>Parses an HL7 NM value (optional sign, digits, optional decimal point) without allocating.</summary>
     public static bool TryParseNumber(ReadOnlySpan<char> value, out decimal number)
     {
         number = 0m;
@@ -65,20 +86,21 @@ internal static class RuleValues
             && decimal.TryParse(value, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out number);
     }
 
-    /// <summary>Compares two operands: numerically when both are numbers, otherwise ordinally.</summary>
-    public static int Compare(RuleOperand left, string leftValue, RuleOperand right, string rightValue)
+    public static int Compare(RuleOperand left, ReadOnlySpan<char> leftValue, RuleOperand right, ReadOnlySpan<char> rightValue)
     {
         return left.TryGetNumber(leftValue, out var l) && right.TryGetNumber(rightValue, out var r)
             ? l.CompareTo(r)
-            : string.CompareOrdinal(leftValue, rightValue);
+            : leftValue.SequenceCompareTo(rightValue);
     }
 }
 
 internal sealed class CompareNode(RuleOperand left, RuleComparison comparison, RuleOperand right) : RuleNode
 {
-    public override bool Evaluate(IHl7ValueSource message)
+    public override bool Evaluate(in Hl7Message message)
     {
-        var order = RuleValues.Compare(left, left.GetValue(message), right, right.GetValue(message));
+        Span<char> leftBuffer = stackalloc char[BufferLength];
+        Span<char> rightBuffer = stackalloc char[BufferLength];
+        var order = RuleValues.Compare(left, left.Read(message, leftBuffer), right, right.Read(message, rightBuffer));
         return comparison switch
         {
             RuleComparison.Equal => order == 0,
@@ -93,27 +115,33 @@ internal sealed class CompareNode(RuleOperand left, RuleComparison comparison, R
 
 internal sealed class ContainsNode(RuleOperand left, RuleOperand right, bool startsWith) : RuleNode
 {
-    public override bool Evaluate(IHl7ValueSource message)
+    public override bool Evaluate(in Hl7Message message)
     {
-        var value = left.GetValue(message);
-        var part = right.GetValue(message);
+        Span<char> leftBuffer = stackalloc char[BufferLength];
+        Span<char> rightBuffer = stackalloc char[BufferLength];
+        var value = left.Read(message, leftBuffer);
+        var part = right.Read(message, rightBuffer);
         return startsWith
             ? value.StartsWith(part, StringComparison.Ordinal)
             : value.Contains(part, StringComparison.Ordinal);
     }
 }
 
-/// <summary><c>matches</c>: the pattern is compiled once, when the rule is parsed, with a match timeout.</summary>
 internal sealed class MatchesNode(RuleOperand operand, Regex pattern) : RuleNode
 {
-    public override bool Evaluate(IHl7ValueSource message) => pattern.IsMatch(operand.GetValue(message));
+    public override bool Evaluate(in Hl7Message message)
+    {
+        Span<char> buffer = stackalloc char[BufferLength];
+        return pattern.IsMatch(operand.Read(message, buffer));
+    }
 }
 
 internal sealed class InNode(RuleOperand operand, LiteralOperand[] values) : RuleNode
 {
-    public override bool Evaluate(IHl7ValueSource message)
+    public override bool Evaluate(in Hl7Message message)
     {
-        var value = operand.GetValue(message);
+        Span<char> buffer = stackalloc char[BufferLength];
+        var value = operand.Read(message, buffer);
         foreach (var candidate in values)
         {
             if (RuleValues.Compare(operand, value, candidate, candidate.Value) == 0)
@@ -128,26 +156,29 @@ internal sealed class InNode(RuleOperand operand, LiteralOperand[] values) : Rul
 
 internal sealed class IsEmptyNode(RuleOperand operand) : RuleNode
 {
-    public override bool Evaluate(IHl7ValueSource message) => operand.GetValue(message).Length == 0;
+    public override bool Evaluate(in Hl7Message message)
+    {
+        Span<char> buffer = stackalloc char[BufferLength];
+        return operand.Read(message, buffer).IsEmpty;
+    }
 }
 
 internal sealed class NotNode(RuleNode inner) : RuleNode
 {
-    public override bool Evaluate(IHl7ValueSource message) => !inner.Evaluate(message);
+    public override bool Evaluate(in Hl7Message message) => !inner.Evaluate(message);
 }
 
 internal sealed class AndNode(RuleNode left, RuleNode right) : RuleNode
 {
-    public override bool Evaluate(IHl7ValueSource message) => left.Evaluate(message) && right.Evaluate(message);
+    public override bool Evaluate(in Hl7Message message) => left.Evaluate(message) && right.Evaluate(message);
 }
 
 internal sealed class OrNode(RuleNode left, RuleNode right) : RuleNode
 {
-    public override bool Evaluate(IHl7ValueSource message) => left.Evaluate(message) || right.Evaluate(message);
+    public override bool Evaluate(in Hl7Message message) => left.Evaluate(message) || right.Evaluate(message);
 }
 
-/// <summary>A condition written in code.</summary>
-internal sealed class PredicateNode(Func<IHl7ValueSource, bool> predicate) : RuleNode
+internal sealed class PredicateNode(Func<Hl7Message, bool> predicate) : RuleNode
 {
-    public override bool Evaluate(IHl7ValueSource message) => predicate(message);
+    public override bool Evaluate(in Hl7Message message) => predicate(message);
 }

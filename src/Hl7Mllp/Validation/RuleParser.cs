@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using Hl7Mllp.Messages;
 
 namespace Hl7Mllp.Validation;
 
@@ -246,7 +247,7 @@ internal sealed class RuleParser
         var token = _current;
         RuleOperand operand = token.Kind switch
         {
-            TokenKind.Key => new KeyOperand(token.Value),
+            TokenKind.Key => new KeyOperand(Hl7Key.Parse(token.Value)),
             TokenKind.String => new LiteralOperand(token.Value, isNumber: false),
             TokenKind.Number => new LiteralOperand(token.Value, isNumber: true),
             _ => throw Error($"expected an HL7 key, a string or a number, found {Describe(token)}", token),
@@ -477,7 +478,7 @@ internal sealed class RuleParser
             throw new Hl7RuleSyntaxException(
                 _ruleName,
                 start + 1,
-                $"'{word}' is neither a keyword nor an HL7 key (SEG[n].field[n].component.subcomponent, segment ID in capitals)");
+                $"'{word}' is neither a keyword nor an HL7 key (SEG[n].field[n].component.subcomponent)");
         }
 
         _current = new Token(TokenKind.Key, start, word.Length, word.ToString());
