@@ -7,7 +7,7 @@ namespace Hl7Mllp.Tests.Validation;
 
 public class Hl7RuleSetTests
 {
-    private static readonly TestMessage Adt = TestMessage.Parse(
+    private static readonly Hl7Message Adt = Hl7Message.Parse(
         "MSH|^~\\&|A|B|C|D|20240101||ADT^A01|CTRL1|T|2.5.1\rPID|1||||DOE^JOHN");
 
     [Fact]
@@ -25,10 +25,10 @@ public class Hl7RuleSetTests
 
         set.Rules.Should().HaveCount(2);
         set.Rules[0].Name.Should().Be("patient id");
-        set.Rules[0].ErrorCode.Should().Be(Hl7ErrorCode.RequiredFieldMissing);
-        set.Rules[0].Location.Should().Be(new Hl7Location("PID", 1, 3, 1));
+        set.Rules[0].Error.Code.Should().Be(Hl7ErrorCode.RequiredFieldMissing);
+        set.Rules[0].Error.Place().Should().Be(new Place("PID", 1, 3));
         set.Rules[1].Name.Should().Be("rule 2");
-        set.Rules[1].Severity.Should().Be(Hl7ErrorSeverity.Warning);
+        set.Rules[1].Error.Severity.Should().Be(Hl7Severity.Warning);
     }
 
     [Fact]
@@ -46,14 +46,14 @@ public class Hl7RuleSetTests
               { "name": "old test data", "when": "MSH.7 < '20200101'", "code": 207, "text": "Message too old", "severity": "W" }
             ]
             """);
-        var good = TestMessage.Parse("MSH|^~\\&|A|B|C|D|20240101||ORU^R01|1|P|2.5.1\rPID|1||123\rOBX|1|NM|X||-12.50");
-        var bad = TestMessage.Parse("MSH|^~\\&|A|B|C|D|20190101||ADT^A01|1|P|2.5.1\rPID|1\rOBX|1|NM|X||12.5.0");
-        var findings = new List<ValidationFinding>();
+        var good = Hl7Message.Parse("MSH|^~\\&|A|B|C|D|20240101||ORU^R01|1|P|2.5.1\rPID|1||123\rOBX|1|NM|X||-12.50");
+        var bad = Hl7Message.Parse("MSH|^~\\&|A|B|C|D|20190101||ADT^A01|1|P|2.5.1\rPID|1\rOBX|1|NM|X||12.5.0");
+        var findings = new List<Hl7Error>();
 
         set.Evaluate(good, findings).Should().Be(0);
         set.Evaluate(bad, findings).Should().Be(4);
 
-        findings.Select(f => ((int)f.Code, f.Location.ToString(), f.SeverityCode)).Should().Equal(
+        findings.Select(f => ((int)f.Code, f.Location, f.SeverityCode)).Should().Equal(
             (101, "PID.3", 'E'), (200, "MSH.9", 'E'), (102, "OBX.5", 'E'), (207, string.Empty, 'W'));
     }
 
@@ -67,21 +67,21 @@ public class Hl7RuleSetTests
               { "name": "c", "when": "MSH.11 not in ('P')", "code": 202, "text": "MSH.11 Production only" }
             ]
             """);
-        var findings = new List<ValidationFinding>();
+        var findings = new List<Hl7Error>();
 
         var added = set.Evaluate(Adt, findings);
 
         added.Should().Be(2);
         findings.Should().Equal(
-            new ValidationFinding(Hl7ErrorCode.RequiredFieldMissing, "PID.3 Patient ID is required", new Hl7Location("PID", 1, 3, 1)),
-            new ValidationFinding(Hl7ErrorCode.UnsupportedProcessingId, "MSH.11 Production only", new Hl7Location("MSH", 1, 11, 1)));
+            Finding.Of(Hl7ErrorCode.RequiredFieldMissing, "PID.3 Patient ID is required", new Place("PID", 1, 3)),
+            Finding.Of(Hl7ErrorCode.UnsupportedProcessingId, "MSH.11 Production only", new Place("MSH", 1, 11)));
     }
 
     [Fact]
     public void Evaluate_NoRuleMatches_AddsNothing()
     {
         var set = new Hl7RuleSet([Hl7Rule.Parse("r", "MSH.9.1 = 'ORU'", Hl7ErrorCode.UnsupportedMessageType, "t")]);
-        var findings = new List<ValidationFinding>();
+        var findings = new List<Hl7Error>();
 
         set.Evaluate(Adt, findings).Should().Be(0);
 
@@ -94,19 +94,19 @@ public class Hl7RuleSetTests
         using var logger = new ListLoggerFactory();
         var set = new Hl7RuleSet(
             [
-                Hl7Rule.Parse("slow", "PID.5 matches '^(a+)+$'", Hl7ErrorCode.OtherHl7Error, "PID.5 bad name", matchTimeout: TimeSpan.FromMilliseconds(1)),
+                Hl7Rule.Parse("slow", "PID.5 matches '^(a+)+$'", Hl7ErrorCode.OtherError, "PID.5 bad name", matchTimeout: TimeSpan.FromMilliseconds(1)),
                 Hl7Rule.Parse("after", "PID.3 is empty", Hl7ErrorCode.RequiredFieldMissing, "PID.3 required"),
             ],
             logger);
-        var message = TestMessage.Parse("MSH|^~\\&|A|B|C|D|20240101||ADT^A01|1|P|2.5.1\rPID|1||||" + new string('a', 40) + "!");
-        var findings = new List<ValidationFinding>();
+        var message = Hl7Message.Parse("MSH|^~\\&|A|B|C|D|20240101||ADT^A01|1|P|2.5.1\rPID|1||||" + new string('a', 40) + "!");
+        var findings = new List<Hl7Error>();
 
         set.Evaluate(message, findings);
 
         findings.Should().HaveCount(2);
         findings[0].Code.Should().Be(Hl7ErrorCode.ApplicationInternalError);
         findings[0].Text.Should().Be("Rule 'slow' could not be evaluated in time");
-        findings[0].Location.Should().Be(new Hl7Location("PID", 1, 5, 1));
+        findings[0].Place().Should().Be(new Place("PID", 1, 5));
         findings[1].Code.Should().Be(Hl7ErrorCode.RequiredFieldMissing);
         logger.Entries.Should().ContainSingle(e => e.EventId.Id == Hl7MllpEventIds.RuleMatchTimedOut && e.Level == LogLevel.Warning)
             .Which.Message.Should().Contain("slow").And.NotContain("aaaa");
@@ -149,7 +149,7 @@ public class Hl7RuleSetTests
     }
 
     [Fact]
-    public void Evaluate_NoMatch_AllocatesNothingBeyondTheValueSource()
+    public void Evaluate_NoMatch_AllocatesNothing()
     {
         var set = Hl7RuleSet.FromJson("""
             [
@@ -158,8 +158,8 @@ public class Hl7RuleSetTests
               { "when": "MSH.10 contains 'zz' or MSH.10 startswith 'zz' or MSH.10 matches '^zz'", "code": 199, "text": "t" }
             ]
             """);
-        var values = new FixedValues();
-        var findings = new List<ValidationFinding>();
+        var values = Hl7Message.Parse("MSH|^~\\&|A|B|C|D|20240101||ORU^R01|CTRL1|P|2.5.1\rPID|1|||||||M\rOBX|1|NM|X||42.5");
+        var findings = new List<Hl7Error>();
         set.Evaluate(values, findings);
 
         var before = GC.GetAllocatedBytesForCurrentThread();
@@ -176,18 +176,6 @@ public class Hl7RuleSetTests
         var act = () => new Hl7RuleSet([null!]);
 
         act.Should().Throw<ArgumentNullException>();
-    }
-
-    private sealed class FixedValues : IHl7ValueSource
-    {
-        public string GetValue(string key) => key switch
-        {
-            "MSH.9.1" => "ORU",
-            "OBX.5" => "42.5",
-            "PID.8" => "M",
-            "MSH.10" => "CTRL1",
-            _ => string.Empty,
-        };
     }
 
     private sealed class ListLoggerFactory : ILoggerFactory

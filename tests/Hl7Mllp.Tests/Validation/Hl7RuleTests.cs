@@ -14,7 +14,7 @@ public class Hl7RuleTests
         "OBX|2|NM|HGB||013.0|g/dL|12-16|N|||F\r" +
         "OBX|3|ST|NOTE||it's fine||||||F";
 
-    private static readonly TestMessage Message = TestMessage.Parse(Sample);
+    private static readonly Hl7Message Message = Hl7Message.Parse(Sample);
 
     [Theory]
     [InlineData("MSH.9.1 = 'ORU'", true)]
@@ -81,7 +81,7 @@ public class Hl7RuleTests
     [InlineData("OBX[3].5 startswith \"it's\"", true)]
     public void Matches_Expression_EvaluatesAsDocumented(string expression, bool expected)
     {
-        var rule = Hl7Rule.Parse("test", expression, Hl7ErrorCode.OtherHl7Error, "text");
+        var rule = Hl7Rule.Parse("test", expression, Hl7ErrorCode.OtherError, "text");
 
         rule.Matches(Message).Should().Be(expected);
     }
@@ -90,7 +90,7 @@ public class Hl7RuleTests
     public void Matches_ParsedOnce_EvaluatesManyMessages()
     {
         var rule = Hl7Rule.Parse("oru only", "MSH.9.1 <> 'ORU'", Hl7ErrorCode.UnsupportedMessageType, "MSH.9 only ORU");
-        var adt = TestMessage.Parse("MSH|^~\\&|A|B|C|D|20240101||ADT^A01|1|P|2.5.1");
+        var adt = Hl7Message.Parse("MSH|^~\\&|A|B|C|D|20240101||ADT^A01|1|P|2.5.1");
 
         rule.Matches(Message).Should().BeFalse();
         rule.Matches(adt).Should().BeTrue();
@@ -98,14 +98,16 @@ public class Hl7RuleTests
     }
 
     [Fact]
-    public void Matches_AndShortCircuits_SecondOperandNotLookedUp()
+    public void Matches_AndOrShortCircuit_SecondOperandNotEvaluated()
     {
-        var message = TestMessage.Parse(Sample);
-        var rule = Hl7Rule.Parse("r", "MSH.9.1 = 'ADT' and PID.3 is empty", Hl7ErrorCode.OtherHl7Error, "t");
+        // The second operand would time out (catastrophic backtracking) if it were evaluated.
+        var message = Hl7Message.Parse(Sample + "\rOBX|4|ST|X||" + new string('a', 5000) + "!");
+        var timeout = TimeSpan.FromMilliseconds(1);
+        var and = Hl7Rule.Parse("r", "MSH.9.1 = 'ADT' and OBX[4].5 matches '^(a+)+$'", Hl7ErrorCode.OtherError, "t", matchTimeout: timeout);
+        var or = Hl7Rule.Parse("r", "MSH.9.1 = 'ORU' or OBX[4].5 matches '^(a+)+$'", Hl7ErrorCode.OtherError, "t", matchTimeout: timeout);
 
-        rule.Matches(message).Should().BeFalse();
-
-        message.LookupCount.Should().Be(1);
+        and.Matches(message).Should().BeFalse();
+        or.Matches(message).Should().BeTrue();
     }
 
     [Theory]
@@ -119,7 +121,7 @@ public class Hl7RuleTests
     [InlineData("PID.3 = 'a')", 12, "found ')'")]
     [InlineData("PID.3 = 'abc", 9, "unterminated string")]
     [InlineData("PID.3 = \"abc\\\"", 9, "unterminated string")]
-    [InlineData("pid.3 = 'a'", 1, "'pid.3' is neither a keyword nor an HL7 key")]
+    [InlineData("PI.3 = 'a'", 1, "'PI.3' is neither a keyword nor an HL7 key")]
     [InlineData("PID.3 = PID.x", 9, "'PID.x' is neither")]
     [InlineData("PID.0 = 'a'", 1, "is neither")]
     [InlineData("PID.3.1.2.3 = 'a'", 1, "is neither")]
@@ -146,7 +148,7 @@ public class Hl7RuleTests
     [InlineData("PID.3 = 'it' 's'", 14, "found a string")]
     public void Parse_MalformedExpression_ThrowsWithRuleNameAndColumn(string expression, int column, string reason)
     {
-        var act = () => Hl7Rule.Parse("my rule", expression, Hl7ErrorCode.OtherHl7Error, "text");
+        var act = () => Hl7Rule.Parse("my rule", expression, Hl7ErrorCode.OtherError, "text");
 
         var error = act.Should().Throw<Hl7RuleSyntaxException>().Which;
         error.RuleName.Should().Be("my rule");
@@ -168,7 +170,7 @@ public class Hl7RuleTests
     [Fact]
     public void Parse_NonPositiveTimeout_Throws()
     {
-        var act = () => Hl7Rule.Parse("r", "PID.3 is empty", Hl7ErrorCode.OtherHl7Error, "t", matchTimeout: TimeSpan.Zero);
+        var act = () => Hl7Rule.Parse("r", "PID.3 is empty", Hl7ErrorCode.OtherError, "t", matchTimeout: TimeSpan.Zero);
 
         act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("matchTimeout");
     }
@@ -176,16 +178,16 @@ public class Hl7RuleTests
     [Fact]
     public void Parse_NullArguments_Throw()
     {
-        ((Action)(() => Hl7Rule.Parse(null!, "a = 'b'", Hl7ErrorCode.OtherHl7Error, "t"))).Should().Throw<ArgumentNullException>();
-        ((Action)(() => Hl7Rule.Parse("r", null!, Hl7ErrorCode.OtherHl7Error, "t"))).Should().Throw<ArgumentNullException>();
-        ((Action)(() => Hl7Rule.Parse("r", "PID.3 is empty", Hl7ErrorCode.OtherHl7Error, null!))).Should().Throw<ArgumentNullException>();
+        ((Action)(() => Hl7Rule.Parse(null!, "a = 'b'", Hl7ErrorCode.OtherError, "t"))).Should().Throw<ArgumentNullException>();
+        ((Action)(() => Hl7Rule.Parse("r", null!, Hl7ErrorCode.OtherError, "t"))).Should().Throw<ArgumentNullException>();
+        ((Action)(() => Hl7Rule.Parse("r", "PID.3 is empty", Hl7ErrorCode.OtherError, null!))).Should().Throw<ArgumentNullException>();
     }
 
     [Fact]
     public void Matches_CatastrophicRegex_ThrowsTimeout()
     {
-        var rule = Hl7Rule.Parse("slow", "OBX.5 matches '^(a+)+$'", Hl7ErrorCode.OtherHl7Error, "t", matchTimeout: TimeSpan.FromMilliseconds(1));
-        var message = TestMessage.Parse("MSH|^~\\&|A|B|C|D|20240101||ORU^R01|1|P|2.5.1\rOBX|1|ST|X||" + new string('a', 40) + "!");
+        var rule = Hl7Rule.Parse("slow", "OBX.5 matches '^(a+)+$'", Hl7ErrorCode.OtherError, "t", matchTimeout: TimeSpan.FromMilliseconds(1));
+        var message = Hl7Message.Parse("MSH|^~\\&|A|B|C|D|20240101||ORU^R01|1|P|2.5.1\rOBX|1|ST|X||" + new string('a', 40) + "!");
 
         var act = () => rule.Matches(message);
 
@@ -193,29 +195,30 @@ public class Hl7RuleTests
     }
 
     [Theory]
-    [InlineData("PID.3 Patient ID is required", "PID", 1, 3, 1, 0, 0)]
-    [InlineData("  OBX[2].5: value out of range", "OBX", 2, 5, 1, 0, 0)]
+    [InlineData("PID.3 Patient ID is required", "PID", 1, 3, 0, 0, 0)]
+    [InlineData("  OBX[2].5: value out of range", "OBX", 2, 5, 0, 0, 0)]
     [InlineData("PID.3[2].4.1 bad authority", "PID", 1, 3, 2, 4, 1)]
-    [InlineData("MSH", "MSH", 1, 0, 0, 0, 0)]
+    [InlineData("PID-3 is required", "PID", 1, 3, 0, 0, 0)]
+    [InlineData("pid.3 lower case", "PID", 1, 3, 0, 0, 0)]
     public void Location_TextStartsWithKey_LocatesFinding(string text, string segment, int occurrence, int field, int repetition, int component, int subcomponent)
     {
         var rule = Hl7Rule.Parse("r", "PID.3 is empty", Hl7ErrorCode.RequiredFieldMissing, text);
 
-        rule.Location.Should().Be(new Hl7Location(segment, occurrence, field, repetition, component, subcomponent));
-        rule.ToFinding().Should().Be(new ValidationFinding(Hl7ErrorCode.RequiredFieldMissing, text, rule.Location));
+        var place = new Place(segment, occurrence, field, repetition, component, subcomponent);
+        rule.Error.Should().Be(Finding.Of(Hl7ErrorCode.RequiredFieldMissing, text, place));
     }
 
     [Theory]
     [InlineData("Patient ID is required")]
     [InlineData("")]
-    [InlineData("PID-3 is required")]
-    [InlineData("pid.3 lower case")]
+    [InlineData("MSH segment only")]
+    [InlineData("PID.0 no field zero")]
     public void Location_TextWithoutKey_HasNoLocation(string text)
     {
         var rule = Hl7Rule.Parse("r", "PID.3 is empty", Hl7ErrorCode.RequiredFieldMissing, text);
 
-        rule.Location.Should().Be(Hl7Location.None);
-        rule.Location.HasSegment.Should().BeFalse();
+        rule.Error.Place().Should().Be(Place.None);
+        rule.Error.Location.Should().BeEmpty();
     }
 
     [Fact]
@@ -226,29 +229,29 @@ public class Hl7RuleTests
             m => m.GetValue("PID.3[2].1").Length > 0,
             Hl7ErrorCode.DuplicateKeyIdentifier,
             "PID.3 more than one identifier",
-            Hl7ErrorSeverity.Warning);
+            Hl7Severity.Warning);
 
         rule.Matches(Message).Should().BeTrue();
         rule.Expression.Should().BeNull();
-        var finding = rule.ToFinding();
+        var finding = rule.Error;
         finding.Code.Should().Be(Hl7ErrorCode.DuplicateKeyIdentifier);
-        finding.Severity.Should().Be(Hl7ErrorSeverity.Warning);
+        finding.Severity.Should().Be(Hl7Severity.Warning);
         finding.SeverityCode.Should().Be('W');
         finding.IsRejection.Should().BeFalse();
-        finding.Location.Should().Be(new Hl7Location("PID", 1, 3, 1));
+        finding.Place().Should().Be(new Place("PID", 1, 3));
     }
 
     [Fact]
     public void Parse_Properties_AreKept()
     {
-        var rule = Hl7Rule.Parse("name", "PID.3 is empty", Hl7ErrorCode.RequiredFieldMissing, "PID.3 required", Hl7ErrorSeverity.Fatal);
+        var rule = Hl7Rule.Parse("name", "PID.3 is empty", Hl7ErrorCode.RequiredFieldMissing, "PID.3 required", Hl7Severity.Fatal);
 
         rule.Name.Should().Be("name");
         rule.Expression.Should().Be("PID.3 is empty");
-        rule.ErrorCode.Should().Be(Hl7ErrorCode.RequiredFieldMissing);
-        rule.ErrorText.Should().Be("PID.3 required");
-        rule.Severity.Should().Be(Hl7ErrorSeverity.Fatal);
-        rule.ToFinding().SeverityCode.Should().Be('F');
-        rule.ToFinding().IsRejection.Should().BeTrue();
+        rule.Error.Code.Should().Be(Hl7ErrorCode.RequiredFieldMissing);
+        rule.Error.Text.Should().Be("PID.3 required");
+        rule.Error.Severity.Should().Be(Hl7Severity.Fatal);
+        rule.Error.SeverityCode.Should().Be('F');
+        rule.Error.IsRejection.Should().BeTrue();
     }
 }

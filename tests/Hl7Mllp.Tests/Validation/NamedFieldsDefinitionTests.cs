@@ -1,3 +1,4 @@
+using Hl7Mllp.Messages;
 using Hl7Mllp.Validation;
 
 namespace Hl7Mllp.Tests.Validation;
@@ -119,13 +120,13 @@ public class NamedFieldsDefinitionTests
             "local",
             [new SegmentDefinition("ZPI", "Local", [new FieldDefinition { Name = "Flag", DataType = "ID", Required = true, Table = "Z001" }])],
             tables: new Dictionary<string, IReadOnlyCollection<string>> { ["Z001"] = ["Y", "N"] });
-        var findings = new List<ValidationFinding>();
+        var findings = new List<Hl7Error>();
 
-        new NamedFieldsValidator(definition).Validate(TestMessage.Parse("MSH|^~\\&|A\rZPI|X\rZPI|"), findings);
+        new NamedFieldsValidator(definition).Validate(Hl7Message.Parse("MSH|^~\\&|A\rZPI|X\rZPI|"), findings);
 
-        findings.Select(f => (f.Code, f.Location)).Should().Equal(
-            (Hl7Mllp.Messages.Hl7ErrorCode.TableValueNotFound, new Hl7Location("ZPI", 1, 1, 1)),
-            (Hl7Mllp.Messages.Hl7ErrorCode.RequiredFieldMissing, new Hl7Location("ZPI", 2, 1)));
+        findings.Select(f => (f.Code, f.Place())).Should().Equal(
+            (Hl7Mllp.Messages.Hl7ErrorCode.TableValueNotFound, new Place("ZPI", 1, 1, 1)),
+            (Hl7Mllp.Messages.Hl7ErrorCode.RequiredFieldMissing, new Place("ZPI", 2, 1)));
     }
 
     [Fact]

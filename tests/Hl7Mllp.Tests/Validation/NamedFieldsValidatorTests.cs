@@ -77,8 +77,8 @@ public class NamedFieldsValidatorTests
         var findings = Validate("TST||2");
 
         findings.Should().Equal(
-            new ValidationFinding(Hl7ErrorCode.RequiredFieldMissing, "TST.1 Set ID is required", new Hl7Location("TST", 1, 1)),
-            new ValidationFinding(Hl7ErrorCode.RequiredFieldMissing, "TST.10 Notes is required", new Hl7Location("TST", 1, 10)));
+            Finding.Of(Hl7ErrorCode.RequiredFieldMissing, "TST.1 Set ID is required", new Place("TST", 1, 1)),
+            Finding.Of(Hl7ErrorCode.RequiredFieldMissing, "TST.10 Notes is required", new Place("TST", 1, 10)));
     }
 
     [Fact]
@@ -86,14 +86,14 @@ public class NamedFieldsValidatorTests
     {
         var findings = Validate(Tst() + "\r" + Tst((1, string.Empty)));
 
-        findings.Should().ContainSingle().Which.Location.Should().Be(new Hl7Location("TST", 2, 1));
+        findings.Should().ContainSingle().Which.Place().Should().Be(new Place("TST", 2, 1));
         findings[0].Text.Should().Be("TST[2].1 Set ID is required");
     }
 
     [Fact]
     public void Validate_SegmentWithIdOnly_ReportsEveryRequiredField()
     {
-        Validate("TST").Select(f => f.Location.Field).Should().Equal(1, 10);
+        Validate("TST").Select(f => f.Field).Should().Equal(1, 10);
     }
 
     [Fact]
@@ -101,10 +101,10 @@ public class NamedFieldsValidatorTests
     {
         var findings = Validate("TST|1||||||||A~B~C~D|n");
 
-        findings.Should().Equal(new ValidationFinding(
+        findings.Should().Equal(Finding.Of(
             Hl7ErrorCode.NonConformantCardinality,
             "TST.9[3] Identifier has 4 repetitions; at most 2 allowed",
-            new Hl7Location("TST", 1, 9, 3)));
+            new Place("TST", 1, 9, 3)));
     }
 
     [Fact]
@@ -119,8 +119,8 @@ public class NamedFieldsValidatorTests
         var findings = Validate("TST|1|123456||||||||n\rTST|2||||||||ok~" + new string('x', 41) + "|n");
 
         findings.Should().Equal(
-            new ValidationFinding(Hl7ErrorCode.ValueTooLong, "TST.2 Number is longer than 5 characters", new Hl7Location("TST", 1, 2, 1)),
-            new ValidationFinding(Hl7ErrorCode.ValueTooLong, "TST[2].9[2] Identifier is longer than 40 characters", new Hl7Location("TST", 2, 9, 2)));
+            Finding.Of(Hl7ErrorCode.ValueTooLong, "TST.2 Number is longer than 5 characters", new Place("TST", 1, 2, 1)),
+            Finding.Of(Hl7ErrorCode.ValueTooLong, "TST[2].9[2] Identifier is longer than 40 characters", new Place("TST", 2, 9, 2)));
     }
 
     [Fact]
@@ -145,7 +145,7 @@ public class NamedFieldsValidatorTests
         var finding = Validate(Tst((field, value))).Should().ContainSingle().Which;
 
         finding.Code.Should().Be(Hl7ErrorCode.DataTypeError);
-        finding.Location.Should().Be(new Hl7Location("TST", 1, field, 1));
+        finding.Place().Should().Be(new Place("TST", 1, field, 1));
         finding.Text.Should().Be($"TST.{field} {text}");
     }
 
@@ -154,7 +154,7 @@ public class NamedFieldsValidatorTests
     {
         var finding = Validate("TST|1|||||2024130101^S||||n").Should().ContainSingle().Which;
 
-        finding.Should().Be(new ValidationFinding(Hl7ErrorCode.DataTypeError, "TST.6.1 Time is not a valid DTM value", new Hl7Location("TST", 1, 6, 1, 1)));
+        finding.Should().Be(Finding.Of(Hl7ErrorCode.DataTypeError, "TST.6.1 Time is not a valid DTM value", new Place("TST", 1, 6, 1, 1)));
     }
 
     [Fact]
@@ -162,10 +162,10 @@ public class NamedFieldsValidatorTests
     {
         var finding = Validate("TST|1|||||20240101^S^X||||n").Should().ContainSingle().Which;
 
-        finding.Should().Be(new ValidationFinding(
+        finding.Should().Be(Finding.Of(
             Hl7ErrorCode.DataTypeError,
             "TST.6.3 Time Stamp has more components than TS defines (2)",
-            new Hl7Location("TST", 1, 6, 1, 3)));
+            new Place("TST", 1, 6, 1, 3)));
     }
 
     [Fact]
@@ -179,10 +179,10 @@ public class NamedFieldsValidatorTests
     {
         var finding = Validate("TST|1||||||||A^^^NS&UID&ISO&EXTRA|n").Should().ContainSingle().Which;
 
-        finding.Should().Be(new ValidationFinding(
+        finding.Should().Be(Finding.Of(
             Hl7ErrorCode.DataTypeError,
             "TST.9.4.4 Assigning Authority has more subcomponents than HD defines (3)",
-            new Hl7Location("TST", 1, 9, 1, 4, 4)));
+            new Place("TST", 1, 9, 1, 4, 4)));
     }
 
     [Fact]
@@ -191,7 +191,7 @@ public class NamedFieldsValidatorTests
         var finding = Validate("TST|1||||||||A&B|n").Should().ContainSingle().Which;
 
         finding.Code.Should().Be(Hl7ErrorCode.DataTypeError);
-        finding.Location.Should().Be(new Hl7Location("TST", 1, 9, 1, 1));
+        finding.Place().Should().Be(new Place("TST", 1, 9, 1, 1));
         finding.Text.Should().Be("TST.9.1 ID Number is a ST and cannot have subcomponents");
     }
 
@@ -200,10 +200,10 @@ public class NamedFieldsValidatorTests
     {
         var finding = Validate("TST|1||||||||A~B^^^^^2024013|n").Should().ContainSingle().Which;
 
-        finding.Should().Be(new ValidationFinding(
+        finding.Should().Be(Finding.Of(
             Hl7ErrorCode.DataTypeError,
             "TST.9[2].6 Effective Date is not a valid DT value",
-            new Hl7Location("TST", 1, 9, 2, 6)));
+            new Place("TST", 1, 9, 2, 6)));
     }
 
     [Fact]
@@ -212,9 +212,9 @@ public class NamedFieldsValidatorTests
         var findings = Validate("TST|1||||||X||A^^M99^NS&UID&URI|n");
 
         findings.Should().Equal(
-            new ValidationFinding(Hl7ErrorCode.TableValueNotFound, "TST.7 Sex has a value not in table 0001", new Hl7Location("TST", 1, 7, 1)),
-            new ValidationFinding(Hl7ErrorCode.TableValueNotFound, "TST.9.3 Check Digit Scheme has a value not in table 0061", new Hl7Location("TST", 1, 9, 1, 3)),
-            new ValidationFinding(Hl7ErrorCode.TableValueNotFound, "TST.9.4.3 Universal ID Type has a value not in table 0301", new Hl7Location("TST", 1, 9, 1, 4, 3)));
+            Finding.Of(Hl7ErrorCode.TableValueNotFound, "TST.7 Sex has a value not in table 0001", new Place("TST", 1, 7, 1)),
+            Finding.Of(Hl7ErrorCode.TableValueNotFound, "TST.9.3 Check Digit Scheme has a value not in table 0061", new Place("TST", 1, 9, 1, 3)),
+            Finding.Of(Hl7ErrorCode.TableValueNotFound, "TST.9.4.3 Universal ID Type has a value not in table 0301", new Place("TST", 1, 9, 1, 4, 3)));
     }
 
     [Fact]
@@ -256,8 +256,8 @@ public class NamedFieldsValidatorTests
     [InlineData("OBX|1||X||a^b&c^d||||||F", null)]
     public void Validate_ObservationValue_CheckedAsTheTypeObx2Names(string obx, string? text)
     {
-        var findings = new List<ValidationFinding>();
-        new NamedFieldsValidator(NamedFieldsDefinition.BuiltIn("2.5.1"), ValidationFlags.DataType).Validate(TestMessage.Parse(Header + obx), findings);
+        var findings = new List<Hl7Error>();
+        new NamedFieldsValidator(NamedFieldsDefinition.BuiltIn("2.5.1"), ValidationFlags.DataType).Validate(Hl7Message.Parse(Header + obx), findings);
 
         if (text is null)
         {
@@ -272,7 +272,7 @@ public class NamedFieldsValidatorTests
     [Fact]
     public void Validate_UndefinedSegmentsAndExtraFields_Ignored()
     {
-        Validate("ZZ1|||garbage^^^&&&\r" + Tst((12, "x"), (14, "extra"), (15, "NM^x")) + "\rXY\r").Should().BeEmpty();
+        Validate("ZZ1|||garbage^^^&&&\r" + Tst((12, "x"), (14, "extra"), (15, "NM^x")) + "\rXYZ\r").Should().BeEmpty();
     }
 
     [Fact]
@@ -288,10 +288,10 @@ public class NamedFieldsValidatorTests
         var findings = Validate(string.Empty, header: "MSH|^~\\&|APP|FAC|RCV|RFAC|2024x||ADT^A01||X|2.7");
 
         findings.Should().Equal(
-            new ValidationFinding(Hl7ErrorCode.DataTypeError, "MSH.7.1 Time is not a valid DTM value", new Hl7Location("MSH", 1, 7, 1, 1)),
-            new ValidationFinding(Hl7ErrorCode.RequiredFieldMissing, "MSH.10 Message Control ID is required", new Hl7Location("MSH", 1, 10)),
-            new ValidationFinding(Hl7ErrorCode.TableValueNotFound, "MSH.11.1 Processing ID has a value not in table 0103", new Hl7Location("MSH", 1, 11, 1, 1)),
-            new ValidationFinding(Hl7ErrorCode.TableValueNotFound, "MSH.12.1 Version ID has a value not in table 0104", new Hl7Location("MSH", 1, 12, 1, 1)));
+            Finding.Of(Hl7ErrorCode.DataTypeError, "MSH.7.1 Time is not a valid DTM value", new Place("MSH", 1, 7, 1, 1)),
+            Finding.Of(Hl7ErrorCode.RequiredFieldMissing, "MSH.10 Message Control ID is required", new Place("MSH", 1, 10)),
+            Finding.Of(Hl7ErrorCode.TableValueNotFound, "MSH.11.1 Processing ID has a value not in table 0103", new Place("MSH", 1, 11, 1, 1)),
+            Finding.Of(Hl7ErrorCode.TableValueNotFound, "MSH.12.1 Version ID has a value not in table 0104", new Place("MSH", 1, 12, 1, 1)));
     }
 
     [Fact]
@@ -299,8 +299,8 @@ public class NamedFieldsValidatorTests
     {
         var findings = Validate(string.Empty, header: "MSH|^~\\&#|APP|FAC|RCV|RFAC|20240101||ADT^A01|1|P|2.5.1");
 
-        findings.Should().ContainSingle().Which.Should().Be(new ValidationFinding(
-            Hl7ErrorCode.ValueTooLong, "MSH.2 Encoding Characters is longer than 4 characters", new Hl7Location("MSH", 1, 2, 1)));
+        findings.Should().ContainSingle().Which.Should().Be(Finding.Of(
+            Hl7ErrorCode.ValueTooLong, "MSH.2 Encoding Characters is longer than 4 characters", new Place("MSH", 1, 2, 1)));
     }
 
     [Fact]
@@ -308,7 +308,7 @@ public class NamedFieldsValidatorTests
     {
         var findings = Validate("TST#1#1!2", header: "MSH#:*\\@#APP#FAC#RCV#RFAC#20240101##ADT:A01#1#P#2.5.1");
 
-        findings.Select(f => (f.Code, f.Location.Field)).Should().Equal((Hl7ErrorCode.DataTypeError, 2), (Hl7ErrorCode.RequiredFieldMissing, 10));
+        findings.Select(f => (f.Code, f.Field)).Should().Equal((Hl7ErrorCode.DataTypeError, 2), (Hl7ErrorCode.RequiredFieldMissing, 10));
     }
 
     [Theory]
@@ -330,8 +330,8 @@ public class NamedFieldsValidatorTests
     public void Validate_ManyProblems_StopsAtMaxFindings()
     {
         var validator = new NamedFieldsValidator(Definition) { MaxFindings = 3 };
-        var message = TestMessage.Parse(Header + string.Concat(Enumerable.Repeat("TST|A|B|C|D|E\r", 100)));
-        var findings = new List<ValidationFinding>();
+        var message = Hl7Message.Parse(Header + string.Concat(Enumerable.Repeat("TST|A|B|C|D|E\r", 100)));
+        var findings = new List<Hl7Error>();
 
         validator.Validate(message, findings).Should().Be(3);
 
@@ -360,8 +360,8 @@ public class NamedFieldsValidatorTests
     public void Validate_ConformingMessage_AllocatesNothing()
     {
         var validator = new NamedFieldsValidator(Definition);
-        var message = TestMessage.Parse(Header + "TST|1|-12.5|20240229|20240101123059.5+0100|2359|20240101^S|F|x|A1^^M10^HOSP&1.2.3&ISO^MR^20240101~B2|note~more");
-        var findings = new List<ValidationFinding>();
+        var message = Hl7Message.Parse(Header + "TST|1|-12.5|20240229|20240101123059.5+0100|2359|20240101^S|F|x|A1^^M10^HOSP&1.2.3&ISO^MR^20240101~B2|note~more");
+        var findings = new List<Hl7Error>();
         for (var i = 0; i < 3; i++)
         {
             validator.Validate(message, findings);
@@ -398,12 +398,12 @@ public class NamedFieldsValidatorTests
         return "TST|" + string.Join('|', fields).TrimEnd('|');
     }
 
-    private static List<ValidationFinding> Validate(string segments, ValidationFlags flags = ValidationFlags.All, string header = Header)
+    private static List<Hl7Error> Validate(string segments, ValidationFlags flags = ValidationFlags.All, string header = Header)
     {
-        var findings = new List<ValidationFinding>();
+        var findings = new List<Hl7Error>();
         var validator = new NamedFieldsValidator(Definition, flags);
         var text = header.EndsWith('\r') || segments.Length == 0 ? header + segments : header + "\r" + segments;
-        validator.Validate(TestMessage.Parse(text), findings);
+        validator.Validate(Hl7Message.Parse(text), findings);
         return findings;
     }
 }
