@@ -86,6 +86,21 @@ public class Hl7RuleTests
         rule.Matches(Message).Should().Be(expected);
     }
 
+    [Theory]
+    [InlineData("PID.5.1 = 'A|B'", true)]
+    [InlineData("PID.5.1 contains '|'", true)]
+    [InlineData("PID.5.2 = 'Ü'", true)]
+    [InlineData("PID.6 startswith 'xxxxxxxxxx' and PID.6 matches '^x{300}$'", true)]
+    [InlineData("PID.6 = 'x'", false)]
+    public void Matches_EscapedNonAsciiAndLongValues_ComparesDecodedText(string expression, bool expected)
+    {
+        // Escapes, non-ASCII and values past the stack buffer take the decoding path.
+        var message = Hl7Message.Parse("MSH|^~\\&|A|B|C|D|20240101||ADT^A01|1|P|2.5.1\rPID|1||1||A\\F\\B^Ü|" + new string('x', 300));
+        var rule = Hl7Rule.Parse("test", expression, Hl7ErrorCode.OtherError, "text");
+
+        rule.Matches(message).Should().Be(expected);
+    }
+
     [Fact]
     public void Matches_ParsedOnce_EvaluatesManyMessages()
     {
