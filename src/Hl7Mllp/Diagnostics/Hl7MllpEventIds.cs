@@ -79,4 +79,9 @@ public static class Hl7MllpEventIds
 
     /// <summary>A partial frame was abandoned (start block inside it, or end block without CR) and parsing resynchronized.</summary>
     public const int FrameAbandoned = 3004;
+
+    // 6xxx validation
+
+    /// <summary>A rule's <c>matches</c> regular expression ran past its timeout; the message got a 207 finding.</summary>
+    public const int RuleMatchTimedOut = 6000;
 }
