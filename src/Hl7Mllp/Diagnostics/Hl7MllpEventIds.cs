@@ -123,4 +123,9 @@ public static class Hl7MllpEventIds
 
     /// <summary>Archived files older than Archive Days were removed.</summary>
     public const int FileSourceArchiveCleaned = 5110;
+
+    // 6xxx validation
+
+    /// <summary>A rule's <c>matches</c> regular expression ran past its timeout; the message got a 207 finding.</summary>
+    public const int RuleMatchTimedOut = 6000;
 }
