@@ -1,3 +1,5 @@
+using Hl7Mllp.Messages;
+
 namespace Hl7Mllp.Storage;
 
 /// <summary>The poll side: listing, readiness, reading and splitting files.</summary>
@@ -253,25 +255,28 @@ public sealed partial class FileMessageSource
     private string? Check(byte[] content, out List<ReadOnlyMemory<byte>> messages)
     {
         messages = [];
-        var ranges = FileMessageSplitter.Split(content, out var hasEnvelope);
-        if (ranges.Count == 0)
+        var batch = Hl7Batch.Split(content);
+        if (batch.Messages.Count == 0)
         {
             return content.Length == 0 ? "empty" : "no MSH segment";
         }
 
-        if (!_options.SplitBatches && (ranges.Count > 1 || hasEnvelope))
+        foreach (var message in batch.Messages)
         {
-            return hasEnvelope
-                ? $"a batch file with {ranges.Count} message(s) (SplitBatches is off)"
-                : $"{ranges.Count} messages in one file (SplitBatches is off)";
+            if (!message.Span.StartsWith("MSH"u8))
+            {
+                return "content that is not an HL7 message (no MSH segment where one must start)";
+            }
         }
 
-        var memory = content.AsMemory();
-        foreach (var range in ranges)
+        if (!_options.SplitBatches && (batch.Messages.Count > 1 || batch.HasEnvelope))
         {
-            messages.Add(memory[range]);
+            return batch.HasEnvelope
+                ? $"a batch file with {batch.Messages.Count} message(s) (SplitBatches is off)"
+                : $"{batch.Messages.Count} messages in one file (SplitBatches is off)";
         }
 
+        messages.AddRange(batch.Messages);
         return null;
     }
 }
