@@ -73,6 +73,12 @@ public sealed class ErrorLogThrottle
     /// <summary>Records a successful send: the failure count and the failing period start over.</summary>
     public void RecordSuccess()
     {
+        // The common case, a success after a success, takes no lock.
+        if (Volatile.Read(ref _consecutiveFailures) == 0)
+        {
+            return;
+        }
+
         lock (_lock)
         {
             _consecutiveFailures = 0;

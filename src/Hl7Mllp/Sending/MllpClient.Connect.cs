@@ -10,6 +10,9 @@ namespace Hl7Mllp.Sending;
 public sealed partial class MllpClient
 {
     private X509Certificate2? _clientCertificate;
+
+    /// <summary>Benchmarks and unit tests: opens an in-memory stream instead of a socket (no TLS, no keep-alive).</summary>
+    internal Func<CancellationToken, ValueTask<Stream>>? StreamFactory { get; set; }
     private X509Certificate2Collection? _trustedRoots;
 
     /// <summary>
@@ -75,6 +78,11 @@ public sealed partial class MllpClient
             MllpClientMetrics.RecordReconnect(_host);
         }
 
+        if (StreamFactory is not null)
+        {
+            return ConnectInMemory(await StreamFactory(cancellationToken).ConfigureAwait(false), startedAt);
+        }
+
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         Stream? stream = null;
         using var timeout = new CancellationTokenSource(_connectTimeout, _timeProvider);
@@ -133,6 +141,18 @@ public sealed partial class MllpClient
             Raise(MllpClientEventKind.Disconnected, null, null, null, error);
             throw new MllpConnectionException($"Could not connect to {_endPoint} ({outcome}): {error}", _endPoint, attempt, exception);
         }
+    }
+
+    private MllpClientConnection ConnectInMemory(Stream stream, DateTimeOffset startedAt)
+    {
+        var connection = new MllpClientConnection(null, stream, _framing, _logger, _timeProvider);
+        RecordAttempt(new MllpConnectionAttempt(startedAt, _endPoint, "memory", MllpConnectionOutcome.Connected, null, null, null, TimeSpan.Zero));
+        _connection = connection;
+        _everConnected = true;
+        SetState(MllpClientState.Connected);
+        Raise(MllpClientEventKind.Connected, null, null, null, null);
+        ScheduleMaintenance();
+        return connection;
     }
 
     private static MllpConnectionOutcome Classify(Exception exception, bool timedOut)

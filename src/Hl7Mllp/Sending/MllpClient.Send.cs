@@ -171,12 +171,19 @@ public sealed partial class MllpClient
         activity?.SetTag("hl7.control_id", controlId);
         try
         {
-            var result = ReferenceEquals(_retry, ResiliencePipeline.Empty)
-                ? await SendAttemptAsync(message, controlId, heartbeat: false, cancellationToken).ConfigureAwait(false)
-                : await _retry.ExecuteAsync(
-                    static (state, token) => state.Client.SendAttemptAsync(state.Message, state.ControlId, heartbeat: false, token),
-                    (Client: this, Message: message, ControlId: controlId),
-                    cancellationToken).ConfigureAwait(false);
+            MllpSendResult result;
+            try
+            {
+                result = await SendAttemptAsync(message, controlId, heartbeat: false, cancellationToken).ConfigureAwait(false);
+            }
+            catch (MllpException exception) when (!ReferenceEquals(_retry, ResiliencePipeline.Empty))
+            {
+                // The first attempt runs outside the pipeline so that the common case pays nothing for it; a failure is
+                // handed to the pipeline as its first outcome, which then decides on retries exactly as if it had run it.
+                var retry = new RetryState(this, message, controlId, exception);
+                result = await _retry.ExecuteAsync(static (state, token) => state.NextAttemptAsync(token), retry, cancellationToken).ConfigureAwait(false);
+            }
+
             if (activity is not null)
             {
                 activity.SetTag("hl7.ack_code", result.AckCode);
@@ -234,6 +241,11 @@ public sealed partial class MllpClient
 
         connection.Used = true;
         MllpClientMetrics.RecordSent(_host);
+        if (_lowLatencyAckWaitMicroseconds > 0)
+        {
+            connection.WaitReadable(_lowLatencyAckWaitMicroseconds);
+        }
+
         long written = _timeProvider.GetTimestamp();
         var token = connection.StartAckTimeout(_ackTimeout);
         var registration = cancellationToken.CanBeCanceled
@@ -301,6 +313,23 @@ public sealed partial class MllpClient
         }
 
         return result;
+    }
+
+    /// <summary>The attempts after a failed first one, run by the retry pipeline: the first call replays the first failure.</summary>
+    private sealed class RetryState(MllpClient client, ReadOnlyMemory<byte> message, string controlId, Exception firstFailure)
+    {
+        private bool _replayed;
+
+        public ValueTask<MllpSendResult> NextAttemptAsync(CancellationToken cancellationToken)
+        {
+            if (!_replayed)
+            {
+                _replayed = true;
+                return ValueTask.FromException<MllpSendResult>(firstFailure);
+            }
+
+            return client.SendAttemptAsync(message, controlId, heartbeat: false, cancellationToken);
+        }
     }
 
     private MllpSendResult EvaluateAck(string controlId, in ReadOnlySequence<byte> payload) =>
@@ -378,6 +407,11 @@ public sealed partial class MllpClient
     /// <summary>Reads MSH-10 from the message to send; a message without one is refused before anything is sent.</summary>
     private static string ReadControlId(ReadOnlyMemory<byte> message, string parameterName)
     {
+        if (TryReadPlainControlId(message.Span, out string? plain))
+        {
+            return plain;
+        }
+
         if (!Hl7Message.TryParse(message, out var parsed, out var error))
         {
             throw new ArgumentException($"The message is not an HL7 v2 message: {error}.", parameterName);
@@ -390,6 +424,52 @@ public sealed partial class MllpClient
         }
 
         return controlId;
+    }
+
+    /// <summary>
+    /// The fast path for the usual case: MSH-10 read from the first segment only, when it is plain ASCII without
+    /// escapes. Anything else (a BOM, escapes, non-ASCII, no MSH-10) goes through the full parser.
+    /// </summary>
+    private static bool TryReadPlainControlId(ReadOnlySpan<byte> message, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? controlId)
+    {
+        controlId = null;
+        if (message.Length < 9 || !message.StartsWith("MSH"u8))
+        {
+            return false;
+        }
+
+        byte separator = message[3];
+        int segmentEnd = message.IndexOfAny((byte)'\r', (byte)'\n');
+        var header = segmentEnd < 0 ? message : message[..segmentEnd];
+        int encodingEnd = header[4..].IndexOf(separator);
+        if (encodingEnd < 3)
+        {
+            return false;
+        }
+
+        byte escape = header[6];
+        int start = 3;
+        for (int field = 2; field < 10; field++)
+        {
+            int next = header[(start + 1)..].IndexOf(separator);
+            if (next < 0)
+            {
+                return false;
+            }
+
+            start += next + 1;
+        }
+
+        var value = header[(start + 1)..];
+        int end = value.IndexOf(separator);
+        value = end < 0 ? value : value[..end];
+        if (value.IsEmpty || value.Contains(escape) || !System.Text.Ascii.IsValid(value))
+        {
+            return false;
+        }
+
+        controlId = Encoding.ASCII.GetString(value);
+        return true;
     }
 
     private byte[] EncodeText(string text)

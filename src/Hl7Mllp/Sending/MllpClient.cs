@@ -44,6 +44,7 @@ public sealed partial class MllpClient : IAsyncDisposable
     private readonly AckCondition _ackCondition;
     private readonly ResiliencePipeline _retry;
     private readonly MllpClientKeepAliveOptions _keepAlive;
+    private readonly int _lowLatencyAckWaitMicroseconds;
     private readonly TimeSpan _idleReset;
     private readonly TimeSpan _heartbeatInterval;
     private readonly ReadOnlyMemory<byte> _heartbeat;
@@ -102,6 +103,7 @@ public sealed partial class MllpClient : IAsyncDisposable
             Interval = options.KeepAlive.Interval,
             RetryCount = options.KeepAlive.RetryCount,
         };
+        _lowLatencyAckWaitMicroseconds = (int)(options.LowLatencyAckWait.Ticks / 10);
         _idleReset = options.IdleReset == Timeout.InfiniteTimeSpan ? TimeSpan.Zero : options.IdleReset;
         if (options.Heartbeat.Enabled)
         {

@@ -12,13 +12,13 @@ namespace Hl7Mllp.Sending;
 /// </summary>
 internal sealed class MllpClientConnection : IAsyncDisposable
 {
-    private readonly Socket _socket;
+    private readonly Socket? _socket;
     private readonly Stream _stream;
     private readonly TimeProvider _timeProvider;
     private CancellationTokenSource _ackTimeout;
     private int _disposed;
 
-    public MllpClientConnection(Socket socket, Stream stream, MllpFramingOptions framing, ILogger logger, TimeProvider timeProvider)
+    public MllpClientConnection(Socket? socket, Stream stream, MllpFramingOptions framing, ILogger logger, TimeProvider timeProvider)
     {
         _socket = socket;
         _stream = stream;
@@ -63,7 +63,7 @@ internal sealed class MllpClientConnection : IAsyncDisposable
             return false;
         }
 
-        if (!Used)
+        if (!Used || _socket is null)
         {
             return true;
         }
@@ -79,6 +79,27 @@ internal sealed class MllpClientConnection : IAsyncDisposable
         catch (ObjectDisposedException)
         {
             return false;
+        }
+    }
+
+    /// <summary>Blocks up to <paramref name="microseconds"/> until bytes can be read, so that the read that follows completes synchronously.</summary>
+    public void WaitReadable(int microseconds)
+    {
+        if (_socket is null)
+        {
+            return;
+        }
+
+        try
+        {
+            _ = _socket.Poll(microseconds, SelectMode.SelectRead);
+        }
+        catch (SocketException)
+        {
+            // The read that follows reports the broken connection.
+        }
+        catch (ObjectDisposedException)
+        {
         }
     }
 
@@ -150,7 +171,7 @@ internal sealed class MllpClientConnection : IAsyncDisposable
             // TLS close_notify on a reset connection.
         }
 
-        _socket.Dispose();
+        _socket?.Dispose();
         _ackTimeout.Dispose();
     }
 }

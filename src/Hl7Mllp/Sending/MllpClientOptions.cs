@@ -70,6 +70,15 @@ public sealed class MllpClientOptions
     /// <summary>With the default <see cref="Retry"/> pipeline: the longest backoff delay. Default: 60 seconds.</summary>
     public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Low-latency mode: after writing a message, the sending thread waits up to this long for the ACK's first bytes
+    /// in a blocking <c>poll</c> before it falls back to an asynchronous wait, which saves the two thread hops of an
+    /// asynchronous completion (about 2–3× the message rate on loopback). It blocks a thread-pool thread for up to this
+    /// long per message, so use it for a dedicated sender (the <c>hl7mllp send</c> tool uses 1 ms), not for hundreds
+    /// of clients. Default: <see cref="TimeSpan.Zero"/>, purely asynchronous. At most 100 ms.
+    /// </summary>
+    public TimeSpan LowLatencyAckWait { get; set; } = TimeSpan.Zero;
+
     /// <summary>TCP keep-alive. Default: on, idle 60 s, interval 10 s, 5 probes.</summary>
     public MllpClientKeepAliveOptions KeepAlive { get; set; } = new();
 
@@ -148,6 +157,11 @@ public sealed class MllpClientOptions
         if (IdleReset < TimeSpan.Zero && IdleReset != Timeout.InfiniteTimeSpan)
         {
             problems.Add($"{nameof(IdleReset)} must not be negative (was {IdleReset}).");
+        }
+
+        if (LowLatencyAckWait < TimeSpan.Zero || LowLatencyAckWait > TimeSpan.FromMilliseconds(100))
+        {
+            problems.Add($"{nameof(LowLatencyAckWait)} must be between 0 and 100 ms (was {LowLatencyAckWait}).");
         }
 
         if (!Enum.IsDefined(Encoding))
