@@ -499,7 +499,8 @@ public sealed partial class MllpClient
         char componentSeparator = text[4];
         int end = text.IndexOf('\r', StringComparison.Ordinal);
         ReadOnlySpan<char> header = end < 0 ? text : text.AsSpan(0, end);
-        int field = 1;
+        // The value between the separator at 'start' and the next one is field number 'field' (MSH-2 first).
+        int field = 2;
         int start = 3;
         for (int i = 4; i <= header.Length; i++)
         {
