@@ -268,7 +268,7 @@ public sealed partial class MllpClient
 
             result = read.Frame.Kind == MllpFrameKind.Message
                 ? EvaluateAck(controlId, payload)
-                : MllpSendResult.ProtocolError("The reply is an MLLP Release 2 commit acknowledgement block, not an HL7 ACK.");
+                : ProtocolError(controlId, "The reply is an MLLP Release 2 commit acknowledgement block, not an HL7 ACK.", null);
             connection.Frames.Advance();
             CheckForStrayBytes(connection);
         }
@@ -287,7 +287,7 @@ public sealed partial class MllpClient
         }
         catch (MllpFramingException exception)
         {
-            result = MllpSendResult.ProtocolError(exception.Message);
+            result = ProtocolError(controlId, exception.Message, exception);
         }
         catch (Exception exception) when (exception is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
         {
@@ -333,7 +333,11 @@ public sealed partial class MllpClient
     }
 
     private MllpSendResult EvaluateAck(string controlId, in ReadOnlySequence<byte> payload) =>
-        _ackCondition.Evaluate(controlId, payload.ToArray());
+        _ackCondition.Evaluate(controlId, payload.IsSingleSegment ? payload.FirstSpan : payload.ToArray());
+
+    /// <summary>A reply that cannot be read as an ACK at all: framing broken, or an MLLP Release 2 block.</summary>
+    private static MllpSendResult ProtocolError(string controlId, string reason, Exception? exception) =>
+        new(MllpSendStatus.ProtocolError, controlId, ReadOnlyMemory<byte>.Empty, default, false, string.Empty, string.Empty, [], reason, exception);
 
     /// <summary>Bytes already buffered after the ACK mean the receiver is out of step: renew before the next send.</summary>
     private void CheckForStrayBytes(MllpClientConnection connection)

@@ -193,7 +193,7 @@ public sealed class MllpClientOptions
         }
 
         AddNested(problems, nameof(Framing), Framing, static framing => framing.Validate());
-        AddNested(problems, nameof(AckCondition), AckCondition, static ack => ack.Validate());
+        AddNested(problems, nameof(AckCondition), AckCondition, static ack => _ = new AckCondition(ack));
         AddNested(problems, nameof(KeepAlive), KeepAlive, null);
         AddNested(problems, nameof(Heartbeat), Heartbeat, null);
         AddNested(problems, nameof(Tls), Tls, null);

@@ -37,7 +37,7 @@ public sealed class MllpClientTests
         {
             if (frame.ConnectionIndex == 0 && frame.MessageIndex == 0)
             {
-                await Task.Delay(ShortAckTimeout * 2);
+                await Task.Delay(ShortAckTimeout * 4);
             }
 
             await frame.ReplyAsync(stream, "AA");
@@ -125,9 +125,11 @@ public sealed class MllpClientTests
     [Fact]
     public async Task C4_ReceiverAckingAfterTwiceTheTimeout_SendsPerControlIdBoundedByRetryPolicy()
     {
+        // A longer timeout than elsewhere: on a loaded machine a late timer must not let the ACK at 2× win the race.
+        var ackTimeout = TimeSpan.FromSeconds(1);
         await using var peer = FakeMllpPeer.Start(async (frame, stream) =>
         {
-            await Task.Delay(ShortAckTimeout * 2);
+            await Task.Delay(ackTimeout * 2);
             await frame.ReplyAsync(stream, "AA");
         });
         var retry = new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
@@ -138,7 +140,9 @@ public sealed class MllpClientTests
             BackoffType = DelayBackoffType.Exponential,
             UseJitter = true,
         }).Build();
-        await using var client = new MllpClient(Options(peer, retry: retry));
+        var options = Options(peer, retry: retry);
+        options.AckTimeout = ackTimeout;
+        await using var client = new MllpClient(options);
 
         var send = () => client.SendAsync(FakeMllpPeer.MessageBytes("STORM")).AsTask();
 
