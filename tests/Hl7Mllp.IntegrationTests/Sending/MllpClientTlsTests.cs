@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Hl7Mllp.Acks;
 using Hl7Mllp.Sending;
+using Hl7Mllp.Testing.Security;
 using Polly;
 
 namespace Hl7Mllp.IntegrationTests.Sending;
@@ -9,7 +10,7 @@ namespace Hl7Mllp.IntegrationTests.Sending;
 /// <summary>TLS on the client (RELIABILITY D1, D3): validation by trust roots and host name, pinning, client certificates.</summary>
 public sealed class MllpClientTlsTests : IDisposable
 {
-    private readonly TlsTestCertificates _certificates = TlsTestCertificates.Create();
+    private readonly TestCertificates _certificates = TestCertificates.Create();
     private readonly string _directory = Directory.CreateTempSubdirectory("hl7mllp-tls-").FullName;
 
     public void Dispose()
