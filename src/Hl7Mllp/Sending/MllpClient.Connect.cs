@@ -103,17 +103,9 @@ public sealed partial class MllpClient
                 cipher = ssl.NegotiatedCipherSuite;
             }
 
-            var connection = new MllpClientConnection(socket, stream, _framing, _logger, _timeProvider);
             var elapsed = _timeProvider.GetElapsedTime(started);
-            string? remote = socket.RemoteEndPoint?.ToString();
-            RecordAttempt(new MllpConnectionAttempt(startedAt, _endPoint, remote, MllpConnectionOutcome.Connected, null, protocol, cipher, elapsed));
-            Log.Connected(_logger, _endPoint, remote, elapsed.TotalMilliseconds, TlsText(protocol), CipherText(cipher));
-            _connection = connection;
-            _everConnected = true;
-            SetState(MllpClientState.Connected);
-            Raise(MllpClientEventKind.Connected, null, null, null, null);
-            ScheduleMaintenance();
-            return connection;
+            var attempt = new MllpConnectionAttempt(startedAt, _endPoint, socket.RemoteEndPoint?.ToString(), MllpConnectionOutcome.Connected, null, protocol, cipher, elapsed);
+            return OnConnected(new MllpClientConnection(socket, stream, _framing, _logger, _timeProvider), attempt);
         }
         catch (Exception exception) when (exception is SocketException or IOException or AuthenticationException or OperationCanceledException or ObjectDisposedException)
         {
@@ -143,10 +135,14 @@ public sealed partial class MllpClient
         }
     }
 
-    private MllpClientConnection ConnectInMemory(Stream stream, DateTimeOffset startedAt)
+    private MllpClientConnection ConnectInMemory(Stream stream, DateTimeOffset startedAt) => OnConnected(
+        new MllpClientConnection(null, stream, _framing, _logger, _timeProvider),
+        new MllpConnectionAttempt(startedAt, _endPoint, "memory", MllpConnectionOutcome.Connected, null, null, null, TimeSpan.Zero));
+
+    private MllpClientConnection OnConnected(MllpClientConnection connection, MllpConnectionAttempt attempt)
     {
-        var connection = new MllpClientConnection(null, stream, _framing, _logger, _timeProvider);
-        RecordAttempt(new MllpConnectionAttempt(startedAt, _endPoint, "memory", MllpConnectionOutcome.Connected, null, null, null, TimeSpan.Zero));
+        RecordAttempt(attempt);
+        Log.Connected(_logger, _endPoint, attempt.RemoteAddress, attempt.Duration.TotalMilliseconds, TlsText(attempt.TlsProtocol), CipherText(attempt.CipherSuite));
         _connection = connection;
         _everConnected = true;
         SetState(MllpClientState.Connected);
