@@ -90,8 +90,18 @@ public sealed partial class MllpClient
         try
         {
             ConfigureKeepAlive(socket);
-            await socket.ConnectAsync(_host, _port, linked.Token).ConfigureAwait(false);
-            stream = new NetworkStream(socket, ownsSocket: true);
+            if (_lowLatencyAckWaitMicroseconds > 0 && _tls is null)
+            {
+                await ConnectBlockingAsync(socket, linked.Token).ConfigureAwait(false);
+            }
+            else
+            {
+                await socket.ConnectAsync(_host, _port, linked.Token).ConfigureAwait(false);
+            }
+
+            stream = _lowLatencyAckWaitMicroseconds > 0 && _tls is null
+                ? new MllpLowLatencyStream(socket, _lowLatencyAckWaitMicroseconds)
+                : new NetworkStream(socket, ownsSocket: true);
             SslProtocols? protocol = null;
             TlsCipherSuite? cipher = null;
             if (_tls is not null)
@@ -149,6 +159,23 @@ public sealed partial class MllpClient
         Raise(MllpClientEventKind.Connected, null, null, null, null);
         ScheduleMaintenance();
         return connection;
+    }
+
+    /// <summary>
+    /// Low-latency mode connects with a blocking call on a pool thread: an asynchronous connect would register the
+    /// socket with the runtime's event loop (see <see cref="MllpLowLatencyStream"/>). The deadline disposes the socket.
+    /// </summary>
+    private async Task ConnectBlockingAsync(Socket socket, CancellationToken cancellationToken)
+    {
+        using var abort = cancellationToken.Register(static state => ((Socket)state!).Dispose(), socket);
+        try
+        {
+            await Task.Run(() => socket.Connect(_host, _port), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is SocketException or ObjectDisposedException && cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("The connection attempt was canceled.", exception, cancellationToken);
+        }
     }
 
     private static MllpConnectionOutcome Classify(Exception exception, bool timedOut)

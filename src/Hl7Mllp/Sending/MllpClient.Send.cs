@@ -241,8 +241,9 @@ public sealed partial class MllpClient
 
         connection.Used = true;
         MllpClientMetrics.RecordSent(_host);
-        if (_lowLatencyAckWaitMicroseconds > 0)
+        if (_lowLatencyAckWaitMicroseconds > 0 && connection.IsTls)
         {
+            // Plain TCP waits inside MllpLowLatencyStream's read; TLS waits here, before SslStream reads.
             connection.WaitReadable(_lowLatencyAckWaitMicroseconds);
         }
 
