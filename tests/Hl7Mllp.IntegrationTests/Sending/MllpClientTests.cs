@@ -478,6 +478,34 @@ public sealed class MllpClientTests
         received.Should().NotContainInOrder(Encoding.UTF8.GetBytes("MÜLLER"));
     }
 
+    [Fact]
+    public async Task LowLatencyMode_FastSlowAndMissingAcks_AcceptedAcceptedTimeout()
+    {
+        await using var peer = FakeMllpPeer.Start(async (frame, stream) =>
+        {
+            switch (frame.ControlId)
+            {
+                case "SLOW":
+                    await Task.Delay(100);
+                    break;
+                case "NEVER":
+                    return;
+            }
+
+            await frame.ReplyAsync(stream, "AA");
+        });
+        var options = Options(peer, retry: ResiliencePipeline.Empty);
+        options.LowLatencyAckWait = TimeSpan.FromMilliseconds(1);
+        options.AckTimeout = TimeSpan.FromSeconds(3);
+        await using var client = new MllpClient(options);
+
+        (await client.SendAsync(FakeMllpPeer.MessageBytes("FAST"))).GetAckControlId().Should().Be("FAST");
+        (await client.SendAsync(FakeMllpPeer.MessageBytes("SLOW"))).GetAckControlId().Should().Be("SLOW");
+        await FluentActions.Awaiting(() => client.SendAsync(FakeMllpPeer.MessageBytes("NEVER")).AsTask()).Should().ThrowAsync<MllpAckTimeoutException>();
+        (await client.SendAsync(FakeMllpPeer.MessageBytes("AGAIN"))).GetAckControlId().Should().Be("AGAIN");
+        peer.AcceptedConnections.Should().Be(2);
+    }
+
     internal static MllpClientOptions Options(FakeMllpPeer peer, ResiliencePipeline? retry = null) => new()
     {
         Host = "127.0.0.1",
