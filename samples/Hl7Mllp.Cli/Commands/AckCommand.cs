@@ -14,14 +14,11 @@ namespace Hl7Mllp.Cli.Commands;
 /// <remarks>
 /// Without <c>--code</c>, MSA-1 follows <see cref="AckMode.Decide"/>: <c>AA</c> (<c>CA</c> in enhanced mode) without
 /// errors, otherwise the first error decides. A message that does not parse gets the NAK
-/// <see cref="AckBuilder.Build(ReadOnlySpan{byte}, AckCode, IReadOnlyList{AckError}, IBufferWriter{byte})"/> writes
+/// <see cref="AckBuilder.Build(ReadOnlySpan{byte}, AckCode, IReadOnlyList{Hl7Error}, IBufferWriter{byte})"/> writes
 /// from its salvaged MSH, with its parse error first.
 /// </remarks>
 public static class AckCommand
 {
-    /// <summary>The exit code of a usage error.</summary>
-    public const int UsageError = 2;
-
     /// <summary>Creates the command.</summary>
     /// <returns>The <c>ack</c> command.</returns>
     public static Command Create()
@@ -70,10 +67,10 @@ public static class AckCommand
             code = parsed;
         }
 
-        var errors = new List<AckError>();
+        var errors = new List<Hl7Error>();
         foreach (string text in errorTexts)
         {
-            if (!TryParseError(text, out AckError? ackError))
+            if (!TryParseError(text, out Hl7Error? ackError))
             {
                 return Usage(error, $"'{text}' is not CODE[:TEXT[:KEY]] with a numeric table 0357 code and a key such as PID.3.");
             }
@@ -103,7 +100,7 @@ public static class AckCommand
 
         var buffer = new ArrayBufferWriter<byte>();
         bool first = true;
-        foreach (ReadOnlyMemory<byte> message in SplitMessages(bytes))
+        foreach (ReadOnlyMemory<byte> message in Hl7Batch.Split(bytes).Messages)
         {
             buffer.ResetWrittenCount();
             System.Text.Encoding encoding = System.Text.Encoding.UTF8;
@@ -114,7 +111,7 @@ public static class AckCommand
             }
             else
             {
-                List<AckError> all = [AckError.FromParseError(parseError), .. errors];
+                List<Hl7Error> all = [Hl7Error.FromParseError(parseError), .. errors];
                 builder.Build(message.Span, code ?? AckPolicy.Decide(all), all, buffer);
             }
 
@@ -143,11 +140,11 @@ public static class AckCommand
     private static int Usage(TextWriter error, string message)
     {
         error.WriteLine($"hl7mllp ack: {message}");
-        return UsageError;
+        return CliApp.UsageError;
     }
 
     /// <summary>Reads <c>CODE[:TEXT[:KEY]]</c>; the part after the last colon is a key only when it parses as one.</summary>
-    private static bool TryParseError(string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out AckError? error)
+    private static bool TryParseError(string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Hl7Error? error)
     {
         error = null;
         int colon = text.IndexOf(':', StringComparison.Ordinal);
@@ -161,51 +158,11 @@ public static class AckCommand
         int last = message.LastIndexOf(':');
         if (last >= 0 && Hl7Key.TryParse(message.AsSpan(last + 1), out Hl7Key key))
         {
-            error = AckError.At(key, (Hl7ErrorCode)code, message[..last]);
+            error = Hl7Error.At(key, (Hl7ErrorCode)code, message[..last]);
             return true;
         }
 
-        error = new AckError((Hl7ErrorCode)code, message);
+        error = new Hl7Error((Hl7ErrorCode)code, message);
         return true;
-    }
-
-    /// <summary>Splits a file into messages: each MSH line starts one; batch envelope lines (FHS, BHS, BTS, FTS) are left out.</summary>
-    private static List<ReadOnlyMemory<byte>> SplitMessages(byte[] bytes)
-    {
-        var messages = new List<ReadOnlyMemory<byte>>();
-        int start = -1;
-        int position = 0;
-        while (position < bytes.Length)
-        {
-            int end = bytes.AsSpan(position).IndexOfAny((byte)'\r', (byte)'\n');
-            int lineEnd = end < 0 ? bytes.Length : position + end;
-            ReadOnlySpan<byte> line = bytes.AsSpan(position, lineEnd - position);
-            if (line.StartsWith("\uFEFF"u8))
-            {
-                line = line[3..];
-            }
-
-            bool header = line.StartsWith("MSH"u8);
-            bool envelope = line.StartsWith("FHS"u8) || line.StartsWith("BHS"u8) || line.StartsWith("BTS"u8) || line.StartsWith("FTS"u8);
-            if ((header || envelope) && start >= 0)
-            {
-                messages.Add(bytes.AsMemory(start, position - start));
-                start = -1;
-            }
-
-            if (header || (start < 0 && !envelope && !line.IsEmpty && position == 0))
-            {
-                start = position;
-            }
-
-            position = end < 0 ? bytes.Length : lineEnd + 1;
-        }
-
-        if (start >= 0)
-        {
-            messages.Add(bytes.AsMemory(start, bytes.Length - start));
-        }
-
-        return messages;
     }
 }

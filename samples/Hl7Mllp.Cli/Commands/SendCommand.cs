@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Hl7Mllp.Acks;
+using Hl7Mllp.Messages;
 using Hl7Mllp.Sending;
 
 namespace Hl7Mllp.Cli.Commands;
@@ -12,7 +13,7 @@ namespace Hl7Mllp.Cli.Commands;
 /// <summary>
 /// <c>hl7mllp send --host H --port P [--tls] [--pin T] [--ca FILE] [--client-cert F [--client-key F]]
 /// [--ack-timeout S] [--connect-timeout S] [--repeat N] [--json] [--quiet] FILE...|-</c>: sends every message of
-/// every file (batch files are split) over one persistent connection, in order, and prints each outcome and a summary.
+/// every file (batch files are split with <see cref="Hl7Batch"/>) over one persistent connection, in order, and prints each outcome and a summary.
 /// Exit code 0 when every message was accepted, 1 otherwise, 2 on usage errors.
 /// </summary>
 /// <remarks>
@@ -87,9 +88,9 @@ public static class SendCommand
             }
 
             int index = 0;
-            foreach (var message in SplitMessages(bytes))
+            foreach (var message in Hl7Batch.Split(bytes).Messages)
             {
-                messages.Add(new SourceMessage(file, index++, message));
+                messages.Add(new SourceMessage(file, index++, NormalizeLineEnds(message.Span)));
             }
         }
 
@@ -181,41 +182,33 @@ public static class SendCommand
         }
     }
 
-    /// <summary>
-    /// Splits a file into messages: each starts at a line beginning with <c>MSH</c>; batch envelope segments (FHS, BHS,
-    /// BTS, FTS) are dropped; LF and CRLF line ends become CR.
-    /// </summary>
-    internal static List<byte[]> SplitMessages(ReadOnlySpan<byte> bytes)
+    /// <summary>A message of a file, split with <see cref="Hl7Batch"/>, with LF and CRLF segment ends made CR as MLLP receivers expect.</summary>
+    internal static byte[] NormalizeLineEnds(ReadOnlySpan<byte> message)
     {
-        var messages = new List<byte[]>();
-        var current = new List<byte>();
-        foreach (var range in bytes.SplitAny((ReadOnlySpan<byte>)[(byte)'\r', (byte)'\n']))
+        if (!message.Contains((byte)'\n'))
         {
-            var line = bytes[range];
-            if (line.IsEmpty || line.StartsWith("FHS"u8) || line.StartsWith("BHS"u8) || line.StartsWith("BTS"u8) || line.StartsWith("FTS"u8))
-            {
-                continue;
-            }
-
-            if (line.StartsWith("MSH"u8) && current.Count > 0)
-            {
-                messages.Add([.. current]);
-                current.Clear();
-            }
-
-            if (current.Count > 0 || line.StartsWith("MSH"u8))
-            {
-                current.AddRange(line);
-                current.Add((byte)'\r');
-            }
+            return message.ToArray();
         }
 
-        if (current.Count > 0)
+        var result = new byte[message.Length];
+        int length = 0;
+        for (int i = 0; i < message.Length; i++)
         {
-            messages.Add([.. current]);
+            byte b = message[i];
+            if (b == (byte)'\n')
+            {
+                if (i > 0 && message[i - 1] == (byte)'\r')
+                {
+                    continue;
+                }
+
+                b = (byte)'\r';
+            }
+
+            result[length++] = b;
         }
 
-        return messages;
+        return result[..length];
     }
 
     /// <summary>The run prefix of generated control IDs: milliseconds since 1970 and two random characters, base 36.</summary>
