@@ -9,4 +9,5 @@ return CliApp.Run(
     [
         InspectCommand.Create(),
         AckCommand.Create(),
+        SendCommand.Create(),
     ]);
