@@ -173,6 +173,16 @@ public sealed partial class FileMessageSource : IMessageSource
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>Gets how many files matched the wildcard at the last poll (not yet completed then), for the queue-depth metric.</summary>
+    /// <returns>The number of matching files seen by the last poll; 0 before the first poll.</returns>
+    public int GetPendingCount()
+    {
+        lock (_lock)
+        {
+            return _seen.Count;
+        }
+    }
+
     private void Accepted(FileWork work, int index)
     {
         work.Accepted = Math.Max(work.Accepted, index + 1);

@@ -64,6 +64,20 @@ public sealed class FileMessageSourceTests : IDisposable
     }
 
     [Fact]
+    public async Task GetPendingCount_AfterAPoll_CountsTheMatchingFiles()
+    {
+        WriteMessage("a.hl7", "A");
+        WriteMessage("b.hl7", "B");
+        WriteMessage("c.txt", "C");
+        var source = CreateSource();
+
+        source.GetPendingCount().Should().Be(0);
+        await PollAsync(source, 1);
+
+        source.GetPendingCount().Should().Be(2);
+    }
+
+    [Fact]
     public async Task PollAsync_NotCompleted_OfferedAgainFirstWithTheSameBytes()
     {
         WriteMessage("a.hl7", "A", Base);
