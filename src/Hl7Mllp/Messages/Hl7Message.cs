@@ -237,8 +237,18 @@ public readonly struct Hl7Message
     }
 
     /// <summary>Decodes the whole message as it stands (escape sequences are not resolved).</summary>
-    /// <returns>The message text.</returns>
-    public override string ToString() => Encoding.GetString(Bytes.Span);
+    /// <returns>The message text. It is content (PHI): never log it or put it in an exception message.</returns>
+    public string GetText() => Encoding.GetString(Bytes.Span);
+
+    /// <summary>
+    /// Describes the message without its content, e.g. <c>ADT^A01 MSH-10=123, 1523 bytes, 12 segments</c>, so that a
+    /// message passed to a logger or interpolated into an exception message cannot leak PHI (use <see cref="GetText"/>
+    /// for the text).
+    /// </summary>
+    /// <returns>The message type, trigger event, control ID and sizes.</returns>
+    public override string ToString() => Bytes.IsEmpty
+        ? "empty Hl7Message"
+        : $"{MessageType}^{TriggerEvent} MSH-10={ControlId}, {Bytes.Length} bytes, {SegmentCount} segments";
 
     private bool TryGetSegment(in Hl7Key key, out Hl7Segment segment)
     {
