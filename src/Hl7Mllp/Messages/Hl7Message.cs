@@ -14,11 +14,11 @@ namespace Hl7Mllp.Messages;
 /// </remarks>
 public readonly struct Hl7Message
 {
-    private static readonly Hl7Key ControlIdKey = Hl7Key.Create("MSH", 10);
-    private static readonly Hl7Key MessageTypeKey = Hl7Key.Create("MSH", 9, component: 1);
+    internal static readonly Hl7Key ControlIdKey = Hl7Key.Create("MSH", 10);
+    internal static readonly Hl7Key MessageTypeKey = Hl7Key.Create("MSH", 9, component: 1);
     private static readonly Hl7Key TriggerEventKey = Hl7Key.Create("MSH", 9, component: 2);
     private static readonly Hl7Key MessageStructureKey = Hl7Key.Create("MSH", 9, component: 3);
-    private static readonly Hl7Key ProcessingIdKey = Hl7Key.Create("MSH", 11, component: 1);
+    internal static readonly Hl7Key ProcessingIdKey = Hl7Key.Create("MSH", 11, component: 1);
     private static readonly Hl7Key VersionKey = Hl7Key.Create("MSH", 12, component: 1);
     private static readonly Hl7Key ContinuationPointerKey = Hl7Key.Create("MSH", 14);
     private static readonly Hl7Key AcceptAckTypeKey = Hl7Key.Create("MSH", 15);
@@ -200,7 +200,7 @@ public readonly struct Hl7Message
 
     /// <summary>Finds the <paramref name="occurrence"/>-th segment with an ID.</summary>
     /// <param name="id">The segment ID, e.g. <c>OBX</c>.</param>
-    /// <param name="occurrence">The 1-based occurrence; default 1.</param>
+    /// <param name="occurrence">The 1-based occurrence.</param>
     /// <param name="segment">The segment, or the default value when there is no such segment.</param>
     /// <returns><see langword="true"/> when the segment exists.</returns>
     public bool TryGetSegment(ReadOnlySpan<char> id, int occurrence, out Hl7Segment segment)
@@ -252,18 +252,9 @@ public readonly struct Hl7Message
 
     private bool TryGetSegment(in Hl7Key key, out Hl7Segment segment)
     {
-        int seen = 0;
-        foreach (Hl7Segment candidate in Segments)
-        {
-            if (key.IsSegment(candidate.IdBytes) && ++seen == key.Occurrence)
-            {
-                segment = candidate;
-                return true;
-            }
-        }
-
-        segment = default;
-        return false;
+        Span<char> id = stackalloc char[3];
+        key.CopySegmentIdTo(id);
+        return TryGetSegment(id, key.Occurrence, out segment);
     }
 
     private static bool TryReadDelimiters(ReadOnlySpan<byte> body, int offset, out Hl7Delimiters delimiters, out Hl7ParseError error)
