@@ -264,7 +264,7 @@ public class AckBuilderTests
         ack.GetValue(v25 ? "ERR.3" : "ERR.1.4.1").Should().Be("101");
     }
 
-    public static TheoryData<string> ValidCorpusFiles() => [.. ExpectedTsv.All.Where(e => e.Valid && e.Messages == 1 && !e.IsBatch).Select(e => e.File)];
+    public static TheoryData<string> ValidCorpusFiles() => [.. ExpectedTsv.SingleValidMessages];
 
     [Fact]
     public void Build_UnparseableWithReadableMsh_SalvagesHeaderAndAnswersAe()
