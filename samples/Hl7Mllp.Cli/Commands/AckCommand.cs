@@ -14,7 +14,7 @@ namespace Hl7Mllp.Cli.Commands;
 /// <remarks>
 /// Without <c>--code</c>, MSA-1 follows <see cref="AckMode.Decide"/>: <c>AA</c> (<c>CA</c> in enhanced mode) without
 /// errors, otherwise the first error decides. A message that does not parse gets the NAK
-/// <see cref="AckBuilder.Build(ReadOnlySpan{byte}, AckCode, IReadOnlyList{AckError}, IBufferWriter{byte})"/> writes
+/// <see cref="AckBuilder.Build(ReadOnlySpan{byte}, AckCode, IReadOnlyList{Hl7Error}, IBufferWriter{byte})"/> writes
 /// from its salvaged MSH, with its parse error first.
 /// </remarks>
 public static class AckCommand
@@ -70,10 +70,10 @@ public static class AckCommand
             code = parsed;
         }
 
-        var errors = new List<AckError>();
+        var errors = new List<Hl7Error>();
         foreach (string text in errorTexts)
         {
-            if (!TryParseError(text, out AckError? ackError))
+            if (!TryParseError(text, out Hl7Error? ackError))
             {
                 return Usage(error, $"'{text}' is not CODE[:TEXT[:KEY]] with a numeric table 0357 code and a key such as PID.3.");
             }
@@ -114,7 +114,7 @@ public static class AckCommand
             }
             else
             {
-                List<AckError> all = [AckError.FromParseError(parseError), .. errors];
+                List<Hl7Error> all = [Hl7Error.FromParseError(parseError), .. errors];
                 builder.Build(message.Span, code ?? AckPolicy.Decide(all), all, buffer);
             }
 
@@ -147,7 +147,7 @@ public static class AckCommand
     }
 
     /// <summary>Reads <c>CODE[:TEXT[:KEY]]</c>; the part after the last colon is a key only when it parses as one.</summary>
-    private static bool TryParseError(string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out AckError? error)
+    private static bool TryParseError(string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Hl7Error? error)
     {
         error = null;
         int colon = text.IndexOf(':', StringComparison.Ordinal);
@@ -161,11 +161,11 @@ public static class AckCommand
         int last = message.LastIndexOf(':');
         if (last >= 0 && Hl7Key.TryParse(message.AsSpan(last + 1), out Hl7Key key))
         {
-            error = AckError.At(key, (Hl7ErrorCode)code, message[..last]);
+            error = Hl7Error.At(key, (Hl7ErrorCode)code, message[..last]);
             return true;
         }
 
-        error = new AckError((Hl7ErrorCode)code, message);
+        error = new Hl7Error((Hl7ErrorCode)code, message);
         return true;
     }
 

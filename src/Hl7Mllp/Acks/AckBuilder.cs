@@ -85,7 +85,7 @@ public sealed class AckBuilder
     /// <exception cref="ArgumentNullException"><paramref name="errors"/> or <paramref name="output"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="code"/> is not a defined value.</exception>
     /// <exception cref="InvalidOperationException">The control ID generator wrote an invalid control ID.</exception>
-    public int Build(in Hl7Message received, AckCode code, IReadOnlyList<AckError> errors, IBufferWriter<byte> output)
+    public int Build(in Hl7Message received, AckCode code, IReadOnlyList<Hl7Error> errors, IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(errors);
         ArgumentNullException.ThrowIfNull(output);
@@ -119,7 +119,7 @@ public sealed class AckBuilder
     /// <exception cref="ArgumentNullException"><paramref name="errors"/> or <paramref name="output"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="code"/> is not a defined value.</exception>
     /// <exception cref="InvalidOperationException">The control ID generator wrote an invalid control ID.</exception>
-    public int Build(ReadOnlySpan<byte> received, AckCode code, IReadOnlyList<AckError> errors, IBufferWriter<byte> output)
+    public int Build(ReadOnlySpan<byte> received, AckCode code, IReadOnlyList<Hl7Error> errors, IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(errors);
         ArgumentNullException.ThrowIfNull(output);
@@ -132,7 +132,7 @@ public sealed class AckBuilder
     /// Writes the NAK for bytes that could not be parsed: one error from <paramref name="error"/> (its 0357 code and
     /// reason, no location), MSA-1 by <see cref="AckPolicy"/> (<c>AE</c> for 1xx, <c>AR</c> for 2xx; <c>CE</c>/<c>CR</c>
     /// when the salvaged MSH-15/16 ask for enhanced mode), and the header salvaged as
-    /// <see cref="Build(ReadOnlySpan{byte}, AckCode, IReadOnlyList{AckError}, IBufferWriter{byte})"/> describes.
+    /// <see cref="Build(ReadOnlySpan{byte}, AckCode, IReadOnlyList{Hl7Error}, IBufferWriter{byte})"/> describes.
     /// </summary>
     /// <param name="received">The received bytes.</param>
     /// <param name="error">Why they could not be parsed (from <see cref="Hl7Message.TryParse"/>).</param>
@@ -147,7 +147,7 @@ public sealed class AckBuilder
         Span<int> bounds = stackalloc int[AckHeaderFields.BufferLength];
         AckHeaderFields fields = AckHeaderFields.Split(header, delimiters.FieldByte, bounds);
         AckMode mode = AckMode.FromFields(fields[15], fields[16], delimiters.ComponentByte);
-        AckError nak = AckError.FromParseError(error);
+        Hl7Error nak = Hl7Error.FromParseError(error);
         return Write(header, delimiters, Encoding.UTF8, AckPolicy.ForError(nak.Code, mode.IsEnhanced), [nak], output);
     }
 
@@ -215,7 +215,7 @@ public sealed class AckBuilder
         return true;
     }
 
-    private int Write(ReadOnlySpan<byte> header, Hl7Delimiters d, Encoding encoding, AckCode code, IReadOnlyList<AckError> errors, IBufferWriter<byte> output)
+    private int Write(ReadOnlySpan<byte> header, Hl7Delimiters d, Encoding encoding, AckCode code, IReadOnlyList<Hl7Error> errors, IBufferWriter<byte> output)
     {
         Span<int> bounds = stackalloc int[AckHeaderFields.BufferLength];
         AckHeaderFields received = AckHeaderFields.Split(header, d.FieldByte, bounds);
@@ -437,7 +437,7 @@ public sealed class AckBuilder
         writer.Write(id[..length]);
     }
 
-    private static void WriteMsa(ref AckWriter writer, ReadOnlySpan<byte> controlId, Hl7Delimiters d, Encoding encoding, AckCode code, IReadOnlyList<AckError> errors, bool writeText)
+    private static void WriteMsa(ref AckWriter writer, ReadOnlySpan<byte> controlId, Hl7Delimiters d, Encoding encoding, AckCode code, IReadOnlyList<Hl7Error> errors, bool writeText)
     {
         writer.Write("MSA"u8);
         writer.Write(d.FieldByte);
@@ -455,7 +455,7 @@ public sealed class AckBuilder
         writer.Write(Cr);
     }
 
-    private static void WriteErr(ref AckWriter writer, AckErrTemplate template, Hl7Delimiters d, Encoding encoding, IReadOnlyList<AckError> errors)
+    private static void WriteErr(ref AckWriter writer, AckErrTemplate template, Hl7Delimiters d, Encoding encoding, IReadOnlyList<Hl7Error> errors)
     {
         if (template.RepeatsFirstField)
         {

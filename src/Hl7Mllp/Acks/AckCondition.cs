@@ -77,7 +77,7 @@ public sealed class AckCondition
         string code = message.GetValue(Msa1).Trim();
         string controlId = message.GetValue(Msa2);
         string text = message.GetValue(Msa3);
-        IReadOnlyList<AckError> errors = ReadErrors(message);
+        IReadOnlyList<Hl7Error> errors = ReadErrors(message);
         MllpSendStatus status;
         string? reason = null;
         if (code.Length == 0)
@@ -126,9 +126,9 @@ public sealed class AckCondition
     }
 
     /// <summary>Reads each v2.5+ ERR (ERR-2 location, ERR-3 code, ERR-4 severity, ERR-8/ERR-7/ERR-3.2/ERR-9 text) or each v2.3 ERR-1 repetition.</summary>
-    private static AckError[] ReadErrors(in Hl7Message message)
+    private static Hl7Error[] ReadErrors(in Hl7Message message)
     {
-        List<AckError>? errors = null;
+        List<Hl7Error>? errors = null;
         foreach (Hl7Segment segment in message.Segments)
         {
             if (!segment.IsId("ERR"))
@@ -148,7 +148,7 @@ public sealed class AckCondition
             foreach (Hl7Value repetition in segment.GetField(1).Repetitions)
             {
                 Hl7Value condition = repetition.GetComponent(4);
-                errors.Add(new AckError(ReadCode(condition.GetSubcomponent(1)), condition.GetSubcomponent(2).ToString())
+                errors.Add(new Hl7Error(ReadCode(condition.GetSubcomponent(1)), condition.GetSubcomponent(2).ToString())
                 {
                     SegmentId = repetition.GetComponent(1).ToString(),
                     Sequence = ReadIndex(repetition.GetComponent(2)),
@@ -160,7 +160,7 @@ public sealed class AckCondition
         return errors is null ? [] : [.. errors];
     }
 
-    private static AckError ReadV25Error(Hl7Segment segment, Hl7Value location, Hl7Value code)
+    private static Hl7Error ReadV25Error(Hl7Segment segment, Hl7Value location, Hl7Value code)
     {
         string text = segment.GetField(8).ToString();
         if (text.Length == 0)
@@ -180,7 +180,7 @@ public sealed class AckCondition
         }
 
         Hl7Value place = location.GetRepetition(1);
-        return new AckError(ReadCode(code.GetComponent(1)), text)
+        return new Hl7Error(ReadCode(code.GetComponent(1)), text)
         {
             Severity = segment.GetField(4).ToString().Trim() switch
             {

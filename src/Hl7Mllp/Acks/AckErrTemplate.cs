@@ -86,7 +86,7 @@ internal sealed class AckErrTemplate
     }
 
     /// <summary>Writes the template's fields (everything after <c>ERR|</c>) for one error.</summary>
-    public void WriteBody(ref AckWriter writer, AckError error, Hl7Delimiters delimiters, Encoding encoding)
+    public void WriteBody(ref AckWriter writer, Hl7Error error, Hl7Delimiters delimiters, Encoding encoding)
     {
         bool located = error.SegmentId.Length > 0;
         foreach ((Part kind, byte[] literal) in _parts)

@@ -64,7 +64,7 @@ public readonly struct AckMode : IEquatable<AckMode>
     /// <param name="errors">The errors found; may be empty.</param>
     /// <returns>The MSA-1 code.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="errors"/> is <see langword="null"/>.</exception>
-    public AckCode Decide(IReadOnlyList<AckError> errors) => AckPolicy.Decide(errors, IsEnhanced);
+    public AckCode Decide(IReadOnlyList<Hl7Error> errors) => AckPolicy.Decide(errors, IsEnhanced);
 
     /// <inheritdoc />
     public bool Equals(AckMode other) =>

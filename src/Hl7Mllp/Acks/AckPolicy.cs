@@ -6,7 +6,7 @@ namespace Hl7Mllp.Acks;
 /// Which MSA-1 answers a set of errors: the first error decides; a 1xx code (table 0357) gives <c>AE</c>, a 2xx code
 /// gives <c>AR</c> (<c>CE</c>/<c>CR</c> for an enhanced-mode commit ACK); no error gives <c>AA</c> (<c>CA</c>).
 /// </summary>
-/// <remarks>Warnings and information (<see cref="AckError.IsRejection"/> false) never decide the code.</remarks>
+/// <remarks>Warnings and information (<see cref="Hl7Error.IsRejection"/> false) never decide the code.</remarks>
 public static class AckPolicy
 {
     /// <summary>Gets the code one error calls for.</summary>
@@ -25,7 +25,7 @@ public static class AckPolicy
     /// <param name="commit"><see langword="true"/> for an enhanced-mode accept (commit) ACK.</param>
     /// <returns>The code of the first rejecting error, or <c>AA</c> (<c>CA</c>) when none rejects.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="errors"/> is <see langword="null"/>.</exception>
-    public static AckCode Decide(IReadOnlyList<AckError> errors, bool commit = false)
+    public static AckCode Decide(IReadOnlyList<Hl7Error> errors, bool commit = false)
     {
         ArgumentNullException.ThrowIfNull(errors);
         for (int i = 0; i < errors.Count; i++)

@@ -21,7 +21,7 @@ public sealed class MllpSendResult
         bool hasMessage,
         string ackCode,
         string ackText,
-        IReadOnlyList<AckError> errors,
+        IReadOnlyList<Hl7Error> errors,
         string? protocolErrorReason,
         Exception? exception)
     {
@@ -53,7 +53,7 @@ public sealed class MllpSendResult
     public string AckText { get; }
 
     /// <summary>Gets the errors the ACK reports, one per v2.5+ ERR segment or per v2.3 ERR-1 repetition; empty when none.</summary>
-    public IReadOnlyList<AckError> Errors { get; }
+    public IReadOnlyList<Hl7Error> Errors { get; }
 
     /// <summary>Gets the ACK bytes as received (a copy); empty for <see cref="MllpSendStatus.Timeout"/> and <see cref="MllpSendStatus.TransportError"/>.</summary>
     public ReadOnlyMemory<byte> Ack { get; }

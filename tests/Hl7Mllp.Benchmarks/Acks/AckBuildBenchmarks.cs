@@ -13,8 +13,8 @@ public class AckBuildBenchmarks
     private readonly AckBuilder _builder = new();
     private readonly AckCondition _condition = new();
     private readonly ArrayBufferWriter<byte> _output = new(1024);
-    private readonly AckError[] _noErrors = [];
-    private readonly AckError[] _oneError = [AckError.At("PID.3", Hl7ErrorCode.RequiredFieldMissing, "Required field missing")];
+    private readonly Hl7Error[] _noErrors = [];
+    private readonly Hl7Error[] _oneError = [Hl7Error.At("PID.3", Hl7ErrorCode.RequiredFieldMissing, "Required field missing")];
     private byte[] _adt = [];
     private Hl7Message _message;
     private byte[] _ack = [];

@@ -7,7 +7,7 @@ namespace Hl7Mllp.Tests.Acks;
 
 public class AckBuilderTests
 {
-    private static readonly AckError PidMissing = AckError.At("PID.3", Hl7ErrorCode.RequiredFieldMissing, "Required field missing");
+    private static readonly Hl7Error PidMissing = Hl7Error.At("PID.3", Hl7ErrorCode.RequiredFieldMissing, "Required field missing");
 
     [Fact]
     public void Build_V21_SwapsHeaderWritesShortMessageTypeAndMsaText()
@@ -33,7 +33,7 @@ public class AckBuilderTests
     [Fact]
     public void Build_V23SeveralErrors_RepeatsErr1InOneSegment()
     {
-        AckError second = AckError.At("MSH.10", Hl7ErrorCode.DuplicateKeyIdentifier, "Duplicate");
+        Hl7Error second = Hl7Error.At("MSH.10", Hl7ErrorCode.DuplicateKeyIdentifier, "Duplicate");
 
         string ack = AckText.Build(AckText.Builder(), "adt_a01_v23_pyhl7_01.hl7", AckCode.AE, PidMissing, second);
 
@@ -46,7 +46,7 @@ public class AckBuilderTests
     [Fact]
     public void Build_V24_SwapsHeaderAndUsesV23ErrForm()
     {
-        string ack = AckText.Build(AckText.Builder(), "oru_r01_v24_fhirconv_01.hl7", AckCode.AR, AckError.At("MSH.12", Hl7ErrorCode.UnsupportedVersionId, "Unsupported version"));
+        string ack = AckText.Build(AckText.Builder(), "oru_r01_v24_fhirconv_01.hl7", AckCode.AR, Hl7Error.At("MSH.12", Hl7ErrorCode.UnsupportedVersionId, "Unsupported version"));
 
         ack.Should().Be(
             "MSH|^~\\&|GHH OE|BLDG4|GHH LAB|ELAB-3|20250304050607||ACK^R01|A1|P|2.4\r"
@@ -57,7 +57,7 @@ public class AckBuilderTests
     [Fact]
     public void Build_V251_WritesAckTriggerAckAndOneErrPerErrorWithoutMsaText()
     {
-        AckError warning = new(Hl7ErrorCode.TableValueNotFound, "Unknown code") { Severity = Hl7Severity.Warning, SegmentId = "OBX", Sequence = 2, Field = 5, Repetition = 1, Component = 2 };
+        Hl7Error warning = new(Hl7ErrorCode.TableValueNotFound, "Unknown code") { Severity = Hl7Severity.Warning, SegmentId = "OBX", Sequence = 2, Field = 5, Repetition = 1, Component = 2 };
 
         string ack = AckText.Build(AckText.Builder(), "oru_r01_v251_nodehl7_01.hl7", AckCode.AE, PidMissing, warning);
 
@@ -116,7 +116,7 @@ public class AckBuilderTests
     public void Build_DelimitersInErrorText_AreEscaped(string form)
     {
         string file = form == "V25" ? "oru_r01_v251_nodehl7_01.hl7" : "adt_a01_v23_pyhl7_01.hl7";
-        AckError error = new(Hl7ErrorCode.OtherError, "a|b^c~d\\e&f\rg");
+        Hl7Error error = new(Hl7ErrorCode.OtherError, "a|b^c~d\\e&f\rg");
 
         string ack = AckText.Build(AckText.Builder(), file, AckCode.AE, error);
 
@@ -173,7 +173,7 @@ public class AckBuilderTests
     public void Build_CustomErrTemplate_ReplacesEveryPlaceholder()
     {
         var options = new AckBuilderOptions { ErrTemplate = "ERR|%sid^%q^%f^%r^%c^%s|%code|%sev|%text|%unknown|100%" };
-        AckError error = new(Hl7ErrorCode.DataTypeError, "Bad") { Severity = Hl7Severity.Fatal, SegmentId = "PV1", Sequence = 1, Field = 44, Repetition = 2, Component = 1, Subcomponent = 3 };
+        Hl7Error error = new(Hl7ErrorCode.DataTypeError, "Bad") { Severity = Hl7Severity.Fatal, SegmentId = "PV1", Sequence = 1, Field = 44, Repetition = 2, Component = 1, Subcomponent = 3 };
 
         string ack = AckText.Build(AckText.Builder(options), "adt_a01_v23_pyhl7_01.hl7", AckCode.AE, error);
 
@@ -192,7 +192,7 @@ public class AckBuilderTests
     [Fact]
     public void Build_ErrorWithoutLocation_WritesEmptyLocation()
     {
-        string ack = AckText.Build(AckText.Builder(), "oru_r01_v251_nodehl7_01.hl7", AckCode.AR, new AckError(Hl7ErrorCode.ApplicationInternalError, "Store offline"));
+        string ack = AckText.Build(AckText.Builder(), "oru_r01_v251_nodehl7_01.hl7", AckCode.AR, new Hl7Error(Hl7ErrorCode.ApplicationInternalError, "Store offline"));
 
         ack.Should().EndWith("ERR||^^^^^|207|E||||Store offline\r");
     }

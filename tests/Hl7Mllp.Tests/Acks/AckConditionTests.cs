@@ -94,11 +94,11 @@ public class AckConditionTests
 
         result.Status.Should().Be(MllpSendStatus.ApplicationError);
         result.Errors.Should().HaveCount(2);
-        result.Errors[0].Should().BeEquivalentTo(new AckError(Hl7ErrorCode.RequiredFieldMissing, "Patient & ID missing")
+        result.Errors[0].Should().BeEquivalentTo(new Hl7Error(Hl7ErrorCode.RequiredFieldMissing, "Patient & ID missing")
         {
             SegmentId = "PID", Sequence = 1, Field = 3, Repetition = 2, Component = 1, Subcomponent = 4,
         });
-        result.Errors[1].Should().BeEquivalentTo(new AckError(Hl7ErrorCode.TableValueNotFound, "Diag")
+        result.Errors[1].Should().BeEquivalentTo(new Hl7Error(Hl7ErrorCode.TableValueNotFound, "Diag")
         {
             Severity = Hl7Severity.Warning, SegmentId = "OBX", Sequence = 2, Field = 5,
         });
@@ -113,7 +113,7 @@ public class AckConditionTests
 
         result.Status.Should().Be(MllpSendStatus.Rejected);
         result.Errors.Should().ContainSingle().Which.Should().BeEquivalentTo(
-            new AckError(Hl7ErrorCode.ApplicationInternalError, "Application internal error") { Severity = Hl7Severity.Fatal });
+            new Hl7Error(Hl7ErrorCode.ApplicationInternalError, "Application internal error") { Severity = Hl7Severity.Fatal });
     }
 
     [Fact]
@@ -150,7 +150,7 @@ public class AckConditionTests
     public void Evaluate_AckBuiltByAckBuilder_RoundTrips()
     {
         Hl7Message received = Hl7Message.Parse(AckCorpus.Read("oru_r01_v251_nodehl7_01.hl7"));
-        AckError error = AckError.At("OBX[2].5[1].2", Hl7ErrorCode.DataTypeError, "Bad | value");
+        Hl7Error error = Hl7Error.At("OBX[2].5[1].2", Hl7ErrorCode.DataTypeError, "Bad | value");
         string ack = AckText.Build(AckText.Builder(), received, AckCode.AE, error);
 
         MllpSendResult result = new AckCondition().Evaluate(received.ControlId, Encoding.UTF8.GetBytes(ack));

@@ -65,8 +65,8 @@ public class AckModeTests
     {
         AckMode mode = AckMode.FromFields("AL", "NE");
 
-        mode.Decide([new AckError(Hl7ErrorCode.RequiredFieldMissing, "x")]).Should().Be(AckCode.CE);
-        mode.Decide([new AckError(Hl7ErrorCode.ApplicationInternalError, "x")]).Should().Be(AckCode.CR);
+        mode.Decide([new Hl7Error(Hl7ErrorCode.RequiredFieldMissing, "x")]).Should().Be(AckCode.CE);
+        mode.Decide([new Hl7Error(Hl7ErrorCode.ApplicationInternalError, "x")]).Should().Be(AckCode.CR);
     }
 
     private static bool Due(string requirement, bool success) => requirement switch

@@ -22,7 +22,7 @@ public class AckPolicyTests
     [Fact]
     public void Decide_FirstRejectingErrorDecides()
     {
-        AckError[] errors =
+        Hl7Error[] errors =
         [
             new(Hl7ErrorCode.TableValueNotFound, "warning only") { Severity = Hl7Severity.Warning },
             new(Hl7ErrorCode.DuplicateKeyIdentifier, "first real error"),
@@ -37,25 +37,25 @@ public class AckPolicyTests
     public void Decide_OnlyWarningsOrNothing_Accepts()
     {
         AckPolicy.Decide([]).Should().Be(AckCode.AA);
-        AckPolicy.Decide([new AckError(Hl7ErrorCode.ValueTooLong, "w") { Severity = Hl7Severity.Information }]).Should().Be(AckCode.AA);
+        AckPolicy.Decide([new Hl7Error(Hl7ErrorCode.ValueTooLong, "w") { Severity = Hl7Severity.Information }]).Should().Be(AckCode.AA);
     }
 
     [Fact]
     public void AckError_At_TakesLocationFromKey()
     {
-        AckError error = AckError.At("OBX[2].5[3].1.2", Hl7ErrorCode.DataTypeError, "bad");
+        Hl7Error error = Hl7Error.At("OBX[2].5[3].1.2", Hl7ErrorCode.DataTypeError, "bad");
 
         (error.SegmentId, error.Sequence, error.Field, error.Repetition, error.Component, error.Subcomponent)
             .Should().Be(("OBX", 2, 5, 3, 1, 2));
         error.Location.Should().Be("OBX[2].5[3].1.2");
         error.SeverityCode.Should().Be('E');
-        AckError.At("PID.3", Hl7ErrorCode.RequiredFieldMissing, "x").Location.Should().Be("PID.3");
+        Hl7Error.At("PID.3", Hl7ErrorCode.RequiredFieldMissing, "x").Location.Should().Be("PID.3");
     }
 
     [Fact]
     public void AckError_At_InvalidKey_Throws()
     {
-        Action act = () => AckError.At("not a key", Hl7ErrorCode.OtherError, "x");
+        Action act = () => Hl7Error.At("not a key", Hl7ErrorCode.OtherError, "x");
 
         act.Should().Throw<ArgumentException>();
     }
@@ -63,10 +63,10 @@ public class AckPolicyTests
     [Fact]
     public void AckError_FromParseError_KeepsCodeAndReason()
     {
-        AckError error = AckError.FromParseError(new Hl7ParseError(Hl7ErrorCode.DataTypeError, 4, "MSH-2 bad"));
+        Hl7Error error = Hl7Error.FromParseError(new Hl7ParseError(Hl7ErrorCode.DataTypeError, 4, "MSH-2 bad"));
 
         (error.Code, error.Text, error.Location).Should().Be((Hl7ErrorCode.DataTypeError, "MSH-2 bad", string.Empty));
-        AckError.FromParseError(default).Code.Should().Be(Hl7ErrorCode.SegmentSequenceError);
+        Hl7Error.FromParseError(default).Code.Should().Be(Hl7ErrorCode.SegmentSequenceError);
     }
 
     [Theory]

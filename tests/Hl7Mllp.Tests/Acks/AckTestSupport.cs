@@ -77,10 +77,10 @@ internal static class AckText
     public static AckBuilder Builder(AckBuilderOptions? options = null, DateTimeOffset? now = null) =>
         new(options, new FixedTimeProvider(now ?? Now), new SequentialControlIds());
 
-    public static string Build(AckBuilder builder, string file, AckCode code, params AckError[] errors) =>
+    public static string Build(AckBuilder builder, string file, AckCode code, params Hl7Error[] errors) =>
         Build(builder, Hl7Message.Parse(AckCorpus.Read(file)), code, errors);
 
-    public static string Build(AckBuilder builder, in Hl7Message message, AckCode code, params AckError[] errors)
+    public static string Build(AckBuilder builder, in Hl7Message message, AckCode code, params Hl7Error[] errors)
     {
         var output = new ArrayBufferWriter<byte>();
         int written = builder.Build(message, code, errors, output);

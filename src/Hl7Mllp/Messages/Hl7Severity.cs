@@ -1,4 +1,4 @@
-namespace Hl7Mllp.Acks;
+namespace Hl7Mllp.Messages;
 
 /// <summary>HL7 table 0516, error severity, as written to ERR-4 (and by the <c>%sev</c> ERR template replacement).</summary>
 /// <remarks>Only <see cref="Error"/> and <see cref="Fatal"/> errors decide MSA-1; warnings and information ride along in ERR.</remarks>

@@ -1,11 +1,9 @@
-using Hl7Mllp.Messages;
-
-namespace Hl7Mllp.Acks;
+namespace Hl7Mllp.Messages;
 
 /// <summary>
 /// One error (or warning) reported in an ACK: the HL7 table 0357 code, a text, a severity (table 0516) and where
-/// in the message it applies. <see cref="AckBuilder"/> writes one ERR (or one ERR-1 repetition) per error;
-/// <see cref="AckCondition"/> reads them back from a received ACK.
+/// in the message it applies. <see cref="Acks.AckBuilder"/> writes one ERR (or one ERR-1 repetition) per error;
+/// <see cref="Acks.AckCondition"/> reads them back from a received ACK.
 /// </summary>
 /// <remarks>
 /// Location indexes are 1-based; 0 means "not given" and is written as an empty value. The text must not carry
@@ -13,7 +11,7 @@ namespace Hl7Mllp.Acks;
 /// </remarks>
 /// <param name="Code">The HL7 error code (table 0357), written to ERR-3 (ERR-1.4 before v2.5). Codes outside the table are kept as numbers.</param>
 /// <param name="Text">The error text (<c>%text</c>, MSA-3 before v2.5); empty for none.</param>
-public sealed record AckError(Hl7ErrorCode Code, string Text)
+public sealed record Hl7Error(Hl7ErrorCode Code, string Text)
 {
     /// <summary>Gets the severity (table 0516, ERR-4). Default <see cref="Hl7Severity.Error"/>.</summary>
     public Hl7Severity Severity { get; init; }
@@ -78,10 +76,10 @@ public sealed record AckError(Hl7ErrorCode Code, string Text)
     /// <param name="severity">The severity; default <see cref="Hl7Severity.Error"/>.</param>
     /// <returns>The error.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="text"/> is <see langword="null"/>.</exception>
-    public static AckError At(Hl7Key key, Hl7ErrorCode code, string text, Hl7Severity severity = Hl7Severity.Error)
+    public static Hl7Error At(Hl7Key key, Hl7ErrorCode code, string text, Hl7Severity severity = Hl7Severity.Error)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return new AckError(code, text)
+        return new Hl7Error(code, text)
         {
             Severity = severity,
             SegmentId = key.Field == 0 ? string.Empty : key.SegmentId,
@@ -101,7 +99,7 @@ public sealed record AckError(Hl7ErrorCode Code, string Text)
     /// <returns>The error.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="key"/> or <paramref name="text"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="key"/> is not a valid HL7 key.</exception>
-    public static AckError At(string key, Hl7ErrorCode code, string text, Hl7Severity severity = Hl7Severity.Error)
+    public static Hl7Error At(string key, Hl7ErrorCode code, string text, Hl7Severity severity = Hl7Severity.Error)
     {
         ArgumentNullException.ThrowIfNull(key);
         return At(Hl7Key.Parse(key), code, text, severity);
@@ -110,6 +108,6 @@ public sealed record AckError(Hl7ErrorCode Code, string Text)
     /// <summary>Creates the error for a message that could not be parsed: the parse error's code and reason (which never holds message content), no location.</summary>
     /// <param name="error">The parse error.</param>
     /// <returns>The error; code <see cref="Hl7ErrorCode.SegmentSequenceError"/> when <paramref name="error"/> is the default value.</returns>
-    public static AckError FromParseError(Hl7ParseError error) =>
+    public static Hl7Error FromParseError(Hl7ParseError error) =>
         new(error.IsError ? error.ErrorCode : Hl7ErrorCode.SegmentSequenceError, error.IsError ? error.Reason : "Message could not be parsed");
 }
