@@ -173,6 +173,7 @@ public sealed partial class Transmitter : IAsyncDisposable
     {
         Task? loop;
         CancellationTokenSource? abort;
+        bool first;
         lock (_lock)
         {
             loop = _loop;
@@ -182,13 +183,20 @@ public sealed partial class Transmitter : IAsyncDisposable
                 return;
             }
 
+            first = !_stopping!.IsCancellationRequested;
             _state = TransmitterState.Stopping;
-            _stopping!.Cancel();
+            _stopping.Cancel();
         }
 
-        using (cancellationToken.Register(static a => ((CancellationTokenSource)a!).Cancel(), abort))
+        using (cancellationToken.Register(static a => CancelQuietly((CancellationTokenSource)a!), abort))
         {
             await loop.ConfigureAwait(false);
+        }
+
+        if (!first)
+        {
+            // A concurrent stop: the first caller cleans up.
+            return;
         }
 
         lock (_lock)
@@ -250,6 +258,18 @@ public sealed partial class Transmitter : IAsyncDisposable
         if (_eventPump is not null)
         {
             await _eventPump.ConfigureAwait(false);
+        }
+    }
+
+    private static void CancelQuietly(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The loop already ended and the first stop disposed it: nothing left to abort.
         }
     }
 

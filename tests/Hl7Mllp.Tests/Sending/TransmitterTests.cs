@@ -458,6 +458,75 @@ public class TransmitterTests
     }
 
     [Fact]
+    public async Task Metrics_MessageInFlight_QueueDepthAndAgeGaugesAndStatus()
+    {
+        var gate = new TaskCompletionSource<MllpSendResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var h = new TransmitterHarness(new TransmitterOptions { Name = "gauge-test" }, script: (i, id) => i == 0 ? new ValueTask<MllpSendResult>(gate.Task) : ValueTask.FromResult(TransmitterHarness.Ack(id, "AA")));
+        await h.EnqueueAsync("M1", "M2", "M3");
+        h.Time.Advance(TimeSpan.FromSeconds(90));
+        var depth = new List<int>();
+        var age = new List<double>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == Hl7MllpTelemetry.Name && instrument.Name.StartsWith("hl7mllp.transmitter.queue.", StringComparison.Ordinal))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<int>((_, value, tags, _) =>
+        {
+            if (tags.ToArray().Any(t => (string?)t.Value == "gauge-test"))
+            {
+                depth.Add(value);
+            }
+        });
+        listener.SetMeasurementEventCallback<double>((_, value, tags, _) =>
+        {
+            if (tags.ToArray().Any(t => (string?)t.Value == "gauge-test"))
+            {
+                age.Add(value);
+            }
+        });
+        listener.Start();
+
+        await h.StartAsync();
+        await h.UntilAsync(() => h.Sender.InFlight, "M1 is in flight");
+        listener.RecordObservableInstruments();
+
+        depth.Should().Equal(3);
+        age.Should().Equal(90);
+        var status = h.Transmitter.GetStatus();
+        status.Name.Should().Be("gauge-test");
+        status.Pending.Should().Be(3);
+        status.StartedAt.Should().Be(h.Time.GetUtcNow());
+        gate.SetResult(TransmitterHarness.Ack("M1", "AA"));
+        await h.IdleAfterAsync(3);
+        await h.Transmitter.StopAsync();
+        depth.Clear();
+        listener.RecordObservableInstruments();
+        depth.Should().BeEmpty("a stopped transmitter is no longer observed");
+    }
+
+    [Fact]
+    public async Task Stop_CalledConcurrently_BothReturnAfterTheMessageInFlight()
+    {
+        var gate = new TaskCompletionSource<MllpSendResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var h = new TransmitterHarness(script: (_, _) => new ValueTask<MllpSendResult>(gate.Task));
+        await h.EnqueueAsync("M1");
+        await h.StartAsync();
+        await h.UntilAsync(() => h.Sender.InFlight, "M1 is in flight");
+
+        Task first = h.Transmitter.StopAsync();
+        Task second = h.Transmitter.StopAsync();
+        gate.SetResult(TransmitterHarness.Ack("M1", "AA"));
+        await Task.WhenAll(first, second).WaitAsync(TimeSpan.FromSeconds(10));
+
+        h.CompletedIds.Should().Equal("M1");
+        h.Logs.WithEventId(Hl7MllpEventIds.TransmitterStopped).Should().ContainSingle();
+    }
+
+    [Fact]
     public async Task Lifecycle_StartTwiceOrAfterDispose_Throws()
     {
         var h = new TransmitterHarness();
