@@ -8,4 +8,6 @@ return CliApp.Run(
     Console.Error,
     [
         InspectCommand.Create(),
+        AckCommand.Create(),
+        SendCommand.Create(),
     ]);
