@@ -349,13 +349,22 @@ public sealed partial class Transmitter : IAsyncDisposable
     {
         await foreach (TransmitterEventArgs args in _events.Reader.ReadAllAsync().ConfigureAwait(false))
         {
-            try
+            if (EventRaised is not { } handlers)
             {
-                EventRaised?.Invoke(this, args);
+                continue;
             }
-            catch (Exception exception)
+
+            // One handler's exception must not keep the others from their event.
+            foreach (EventHandler<TransmitterEventArgs> handler in handlers.GetInvocationList().Cast<EventHandler<TransmitterEventArgs>>())
             {
-                Log.EventHandlerFailed(_logger, _name, args.Kind, exception);
+                try
+                {
+                    handler(this, args);
+                }
+                catch (Exception exception)
+                {
+                    Log.EventHandlerFailed(_logger, _name, args.Kind, exception);
+                }
             }
         }
     }
