@@ -1,5 +1,10 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Net;
 using System.Text;
 using Hl7Mllp.Acks;
+using Hl7Mllp.Messages;
+using Hl7Mllp.Receiving;
 using Hl7Mllp.Sending;
 using Hl7Mllp.Storage;
 using Hl7Mllp.Testing;
@@ -107,5 +112,57 @@ public sealed class TransmitterIntegrationTests
         var deduplicated = received.Where((id, i) => i == 0 || id != received[i - 1]).ToList();
         deduplicated.Should().Equal(Enumerable.Range(0, count).Select(i => $"K{i:D4}"), "every message arrives, in order; only the one in flight at a crash is repeated");
         (received.Count - count).Should().BeInRange(3, 6, "one duplicate per crash (plus at most one per reconnect race)");
+    }
+
+    [Fact]
+    public async Task Continuation_OneMegabyteAt64Kilobytes_EveryFragmentAckedByARealListenerInOrder()
+    {
+        var text = new StringBuilder($"MSH|^~\\&|SEND|FAC|RECV|FAC|20260101120000||ORU^R01^ORU_R01|BIG1|P|2.5.1\rPID|1||42^^^H^MR\r");
+        for (int i = 1; text.Length < 1024 * 1024; i++)
+        {
+            text.Append("OBX|").Append(i).Append("|ED|PDF||^AP^PDF^Base64^").Append(new string((char)('A' + (i % 26)), 30_000 + (i * 7919 % 50_000))).Append("||||||F\r");
+        }
+
+        byte[] original = Encoding.ASCII.GetBytes(text.ToString());
+        var handler = new RecordingHandler();
+        await using var listener = new MllpListener(new MllpListenerOptions { Endpoints = [new IPEndPoint(IPAddress.Loopback, 0)] }, handler);
+        await listener.StartAsync();
+        await using var client = new MllpClient(new MllpClientOptions { Host = "127.0.0.1", Port = listener.LocalEndPoint.Port, AckTimeout = TimeSpan.FromSeconds(10) });
+        var completions = new ConcurrentQueue<MllpSendResult>();
+        var source = new InMemoryMessageSource(completed: (_, r) => completions.Enqueue(r));
+        await source.EnqueueAsync(original);
+        await source.EnqueueAsync(Message("AFTER"));
+        await using var transmitter = new Transmitter(source, client, new TransmitterOptions { ContinuationMaxBytes = 64 * 1024 });
+
+        await transmitter.StartAsync();
+        await Eventually.AssertAsync(() => completions.Count == 2, TimeSpan.FromSeconds(30));
+        await transmitter.StopAsync();
+
+        completions.Should().OnlyContain(r => r.IsAccepted);
+        var expected = new ContinuationSplitter(64 * 1024).Split(original);
+        var received = handler.Payloads.ToList();
+        received.Should().HaveCount(expected.Count + 1);
+        for (int k = 0; k < expected.Count; k++)
+        {
+            received[k].Length.Should().BeLessThanOrEqualTo(64 * 1024);
+            received[k].Should().Equal(expected[k].ToArray(), "the fragments arrive whole and in order; joining them gives the original (ContinuationSplitterTests)");
+        }
+
+        Hl7Message.Parse(received[^1]).ControlId.Should().Be("AFTER", "the next message waits until every fragment was ACKed");
+    }
+
+    /// <summary>Records every payload and answers AA.</summary>
+    private sealed class RecordingHandler : IMllpMessageHandler
+    {
+        public ConcurrentQueue<byte[]> Payloads { get; } = new();
+
+        public ValueTask HandleAsync(MllpReceiveContext context, CancellationToken cancellationToken = default)
+        {
+            byte[] payload = context.Payload.ToArray();
+            Payloads.Enqueue(payload);
+            string controlId = Hl7Message.Parse(payload).ControlId;
+            context.Response.Write(Encoding.ASCII.GetBytes($"MSH|^~\\&|R|F|S|F|20260101120000||ACK|A{controlId}|P|2.5.1\rMSA|AA|{controlId}\r"));
+            return ValueTask.CompletedTask;
+        }
     }
 }
