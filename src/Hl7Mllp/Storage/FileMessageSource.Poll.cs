@@ -13,19 +13,19 @@ public sealed partial class FileMessageSource
         Unreadable,
     }
 
-    // Called under _lock.
-    private List<FileWork> Collect(int max)
+    // Called under _lock: lists, sorts and keeps the settled files; nothing is read yet (files are read one at a
+    // time as the poll is enumerated, so a large backlog never sits in memory).
+    private List<FileInfo> Prepare()
     {
         var now = _time.GetUtcNow();
         Start();
         RetryUnfinished();
         CleanArchive(now);
 
-        List<FileWork> works = [];
         var files = List();
         if (files is null)
         {
-            return works;
+            return [];
         }
 
         var previous = _seen;
@@ -35,28 +35,8 @@ public sealed partial class FileMessageSource
             _seen[file.Name] = (file.Length, file.LastWriteTimeUtc);
         }
 
-        var messages = 0;
-        foreach (var file in files)
-        {
-            if (messages >= max)
-            {
-                break;
-            }
-
-            if (_unfinished.ContainsKey(file.FullName) || !IsSettled(file, previous, now))
-            {
-                continue;
-            }
-
-            var work = Read(file);
-            if (work is not null)
-            {
-                works.Add(work);
-                messages += work.Messages.Count - work.FirstToSend;
-            }
-        }
-
-        return works;
+        files.RemoveAll(file => _unfinished.ContainsKey(file.FullName) || !IsSettled(file, previous, now));
+        return files;
     }
 
     private void Start()

@@ -105,17 +105,28 @@ public sealed partial class FileMessageSource : IMessageSource
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
         cancellationToken.ThrowIfCancellationRequested();
-        List<FileWork> works;
+        List<FileInfo> files;
         lock (_lock)
         {
-            works = Collect(max);
+            files = Prepare();
         }
 
         await Task.Yield();
         var yielded = 0;
-        foreach (var work in works)
+        foreach (var file in files)
         {
-            for (var index = work.FirstToSend; index < work.Messages.Count && yielded < max; index++)
+            if (yielded >= max)
+            {
+                break;
+            }
+
+            FileWork? work;
+            lock (_lock)
+            {
+                work = _unfinished.ContainsKey(file.FullName) ? null : Read(file);
+            }
+
+            for (var index = work?.FirstToSend ?? 0; work is not null && index < work.Messages.Count && yielded < max; index++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 lock (_lock)
