@@ -209,20 +209,15 @@ public sealed class MllpFrameParser
         long count = skipAny
             ? SequenceSearch.CountSkippable(buffer, StartBlockOnly, skipMembers: false, allowed + 1)
             : SequenceSearch.CountSkippable(buffer, Whitespace, skipMembers: true, allowed + 1);
+        // The allowance is skipped (and counted) before giving up, so the counters do not depend on how the
+        // bytes were split into reads.
+        Skip(ref buffer, Math.Min(count, allowed));
         if (count > allowed)
         {
             ThrowViolation(
                 MllpFramingViolation.TooManyBytesBetweenFrames,
-                BytesConsumed + allowed,
-                $"More than {_maxBytesBetweenFrames} bytes arrived outside MLLP frames, at stream offset {BytesConsumed + allowed}.");
-        }
-
-        if (count > 0)
-        {
-            Log.BytesSkipped(_logger, count, BytesConsumed);
-            _skippedInGap += count;
-            BytesSkipped += count;
-            Consume(ref buffer, count);
+                BytesConsumed,
+                $"More than {_maxBytesBetweenFrames} bytes arrived outside MLLP frames, at stream offset {BytesConsumed}.");
         }
 
         if (buffer.IsEmpty)
@@ -241,6 +236,17 @@ public sealed class MllpFrameParser
         }
 
         return true;
+    }
+
+    private void Skip(ref ReadOnlySequence<byte> buffer, long count)
+    {
+        if (count > 0)
+        {
+            Log.BytesSkipped(_logger, count, BytesConsumed);
+            _skippedInGap += count;
+            BytesSkipped += count;
+            Consume(ref buffer, count);
+        }
     }
 
     private MllpFrame Deliver(ref ReadOnlySequence<byte> buffer, long payloadLength, long frameLength)

@@ -19,7 +19,8 @@ namespace Hl7Mllp.Framing;
 /// Memory stays bounded: while a frame is incomplete the reader marks every buffered byte as examined, and as
 /// soon as more than <see cref="MllpFramingOptions.MaxFrameBytes"/> payload bytes are buffered without an end
 /// block it throws <see cref="MllpFrameTooLargeException"/> and releases the buffer, so the pipe holds at most
-/// the limit plus what arrived in one read. Any <see cref="MllpFramingException"/> ends the stream: every later
+/// the limit plus what arrived in one read (with a <see cref="Pipe"/>: plus its pause threshold, since a pipe counts
+/// examined bytes as relieved back-pressure). Any <see cref="MllpFramingException"/> ends the stream: every later
 /// <see cref="ReadAsync"/> throws <see cref="InvalidOperationException"/>; close the connection.
 /// </para>
 /// <para>

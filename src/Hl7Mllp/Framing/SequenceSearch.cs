@@ -4,7 +4,7 @@ namespace Hl7Mllp.Framing;
 
 /// <summary>
 /// Searches over a <see cref="ReadOnlySequence{T}"/>: the first span with a vectorized span search (almost
-/// every frame lies in it), then a <see cref="SequenceReader{T}"/> or a walk over the segments.
+/// every frame lies in it), then a walk over the following segments, each searched the same way.
 /// </summary>
 internal static class SequenceSearch
 {
@@ -27,14 +27,42 @@ internal static class SequenceSearch
     public static long IndexOfAny(in ReadOnlySequence<byte> buffer, long from, long to, byte a, byte b)
     {
         var first = buffer.FirstSpan;
-        if (to <= first.Length)
+        if (from < first.Length)
         {
-            int index = first[(int)from..(int)to].IndexOfAny(a, b);
-            return index < 0 ? -1 : from + index;
+            int index = first[(int)from..(int)Math.Min(to, first.Length)].IndexOfAny(a, b);
+            if (index >= 0 || to <= first.Length)
+            {
+                return index < 0 ? -1 : from + index;
+            }
+
+            from = first.Length;
         }
 
-        var reader = new SequenceReader<byte>(buffer.Slice(from, to - from));
-        return reader.TryAdvanceToAny([a, b], advancePastDelimiter: false) ? from + reader.Consumed : -1;
+        // Walk the segments from 'from' and stop at 'to'. Slicing to 'to' instead would seek the end position
+        // through every remaining segment on each call: quadratic over a pipe's long chain of small segments.
+        long offset = from;
+        foreach (var segment in buffer.Slice(from))
+        {
+            var span = segment.Span;
+            if (span.Length > to - offset)
+            {
+                span = span[..(int)(to - offset)];
+            }
+
+            int index = span.IndexOfAny(a, b);
+            if (index >= 0)
+            {
+                return offset + index;
+            }
+
+            offset += span.Length;
+            if (offset >= to)
+            {
+                break;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>

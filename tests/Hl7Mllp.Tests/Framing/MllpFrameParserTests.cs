@@ -382,17 +382,30 @@ public class MllpFrameParserTests
     }
 
     [Fact]
-    public void TryParse_DifferentBufferAfterNeedMore_RescansFromStart()
+    public void TryParse_UnrelatedBufferAfterNeedMore_RescansFromStart()
     {
         var parser = new MllpFrameParser();
         var first = new ReadOnlySequence<byte>(Bytes(SB + "AAAA"));
         parser.TryParse(ref first, out _).Should().BeFalse();
 
-        // A shorter, unrelated buffer must not be trusted to hold what was scanned before.
+        // A buffer that does not start where the unfinished frame did must not be trusted to hold what was scanned.
         var other = new ReadOnlySequence<byte>(Bytes(SB + "B" + SB + "C" + EB + "\r"));
-        parser.Reset();
         ParseAll(parser, other).Should().Equal([(MllpFrameKind.Message, "C")]);
         parser.FramesAbandoned.Should().Be(1);
+    }
+
+    [Fact]
+    public void Reset_AfterNeedMore_ForgetsTheUnfinishedFrame()
+    {
+        var parser = new MllpFrameParser(new MllpFramingOptions { RequireCarriageReturnAfterEndBlock = false });
+        var first = new ReadOnlySequence<byte>(Bytes(SB + "A" + EB));
+        parser.TryParse(ref first, out _).Should().BeTrue();
+
+        parser.Reset();
+        var next = new ReadOnlySequence<byte>(Bytes("\r" + SB + "B" + EB));
+
+        ParseAll(parser, next).Should().Equal([(MllpFrameKind.Message, "B")]);
+        parser.BytesSkipped.Should().Be(1, "after Reset a CR is no longer taken as the end of the previous frame");
     }
 
     [Fact]

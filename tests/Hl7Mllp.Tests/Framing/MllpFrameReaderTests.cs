@@ -3,11 +3,12 @@ using System.IO.Pipelines;
 using Hl7Mllp.Diagnostics;
 using Hl7Mllp.Framing;
 using Microsoft.Extensions.Logging;
+using Xunit.Abstractions;
 using static Hl7Mllp.Tests.Framing.FramingTestKit;
 
 namespace Hl7Mllp.Tests.Framing;
 
-public class MllpFrameReaderTests
+public class MllpFrameReaderTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task ReadAsync_FrameWrittenInTwoPiecesAtEverySplit_SameFrame() // A8, F10
@@ -166,6 +167,7 @@ public class MllpFrameReaderTests
         var exception = (await read.Should().ThrowAsync<MllpFrameTooLargeException>()).Which;
         await pipe.Reader.CompleteAsync();
         await sender;
+        output.WriteLine($"limit {Limit}, buffered {exception.BytesBuffered}, sent {written}");
         exception.MaxFrameBytes.Should().Be(Limit);
         exception.BytesBuffered.Should().BeGreaterThan(Limit).And.BeLessThanOrEqualTo(Limit + (4 * Chunk));
         exception.Prefix.Length.Should().Be(1024);
