@@ -1,5 +1,6 @@
 using System.Net;
 using Hl7Mllp.Messages;
+using Hl7Mllp.Testing;
 using Hl7Mllp.Testing.Processes;
 
 namespace Hl7Mllp.IntegrationTests.Receiving;
@@ -13,9 +14,11 @@ public sealed class CrashTests : IDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan AckTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly string _store = Directory.CreateTempSubdirectory("hl7mllp-crash-").FullName;
+    private readonly TempDirectory _temp = new("crash");
 
-    public void Dispose() => Directory.Delete(_store, recursive: true);
+    private string Store => _temp.Path;
+
+    public void Dispose() => _temp.Dispose();
 
     private static string Message(string controlId) =>
         $"MSH|^~\\&|LAB|NORTH|HIS|MAIN|20260101120000||ADT^A01^ADT_A01|{controlId}|P|2.5.1\rPID|1||123^^^HOSP^MR||DOE^JANE\r";
@@ -25,7 +28,7 @@ public sealed class CrashTests : IDisposable
     [Fact]
     public async Task B1_CrashAfterStoreBeforeAck_ResendStoredOnceAndAcknowledged()
     {
-        await using (Listener crashing = await Listener.StartAsync(_store, "after-store-before-ack"))
+        await using (Listener crashing = await Listener.StartAsync(Store, "after-store-before-ack"))
         {
             await using MllpTestClient client = await MllpTestClient.ConnectAsync(crashing.EndPoint);
             await client.WriteAsync(MllpTestClient.Frame(Message("B1-1")));
@@ -34,7 +37,7 @@ public sealed class CrashTests : IDisposable
         }
 
         StoredControlIds().Should().Equal("B1-1");
-        await using Listener restarted = await Listener.StartAsync(_store);
+        await using Listener restarted = await Listener.StartAsync(Store);
         Hl7Message ack = await SendAsync(restarted, "B1-1");
 
         ack.GetValue("MSA.1").Should().Be("AA");
@@ -46,7 +49,7 @@ public sealed class CrashTests : IDisposable
     [Fact]
     public async Task B2_CrashBeforeStore_ResendStoredOnce()
     {
-        await using (Listener crashing = await Listener.StartAsync(_store, "before-store"))
+        await using (Listener crashing = await Listener.StartAsync(Store, "before-store"))
         {
             await using MllpTestClient client = await MllpTestClient.ConnectAsync(crashing.EndPoint);
             await client.WriteAsync(MllpTestClient.Frame(Message("B2-1")));
@@ -55,7 +58,7 @@ public sealed class CrashTests : IDisposable
         }
 
         StoredControlIds().Should().BeEmpty();
-        await using Listener restarted = await Listener.StartAsync(_store);
+        await using Listener restarted = await Listener.StartAsync(Store);
         Hl7Message ack = await SendAsync(restarted, "B2-1");
 
         ack.GetValue("MSA.1").Should().Be("AA");
@@ -67,7 +70,7 @@ public sealed class CrashTests : IDisposable
     [Fact]
     public async Task B5_KilledRightAfterAck_MessagePresentAndResendRecognised()
     {
-        await using (Listener running = await Listener.StartAsync(_store))
+        await using (Listener running = await Listener.StartAsync(Store))
         {
             Hl7Message ack = await SendAsync(running, "B5-1");
             ack.GetValue("MSA.1").Should().Be("AA");
@@ -76,7 +79,7 @@ public sealed class CrashTests : IDisposable
         }
 
         StoredControlIds().Should().Equal("B5-1");
-        await using Listener restarted = await Listener.StartAsync(_store);
+        await using Listener restarted = await Listener.StartAsync(Store);
         Hl7Message again = await SendAsync(restarted, "B5-1");
 
         again.GetValue("MSA.1").Should().Be("AA");
@@ -89,14 +92,14 @@ public sealed class CrashTests : IDisposable
     [Fact]
     public async Task B8_DedupeWindowSurvivesRestartAndIsBounded()
     {
-        await using (Listener first = await Listener.StartAsync(_store, arguments: ["--on-duplicate", "reject", "--track-dupes", "2"]))
+        await using (Listener first = await Listener.StartAsync(Store, arguments: ["--on-duplicate", "reject", "--track-dupes", "2"]))
         {
             (await SendAsync(first, "B8-1")).GetValue("MSA.1").Should().Be("AA");
             first.Process.Kill();
             await first.Process.WaitForExitAsync(StartTimeout);
         }
 
-        await using (Listener second = await Listener.StartAsync(_store, arguments: ["--on-duplicate", "reject", "--track-dupes", "2"]))
+        await using (Listener second = await Listener.StartAsync(Store, arguments: ["--on-duplicate", "reject", "--track-dupes", "2"]))
         {
             Hl7Message duplicate = await SendAsync(second, "B8-1");
             duplicate.GetValue("MSA.1").Should().Be("AR");
@@ -120,7 +123,7 @@ public sealed class CrashTests : IDisposable
     }
 
     private string[] StoredControlIds() =>
-        [.. Directory.EnumerateFiles(_store, "*.hl7").Order(StringComparer.Ordinal).Select(path => Hl7Message.Parse(File.ReadAllBytes(path)).ControlId)];
+        [.. Directory.EnumerateFiles(Store, "*.hl7").Order(StringComparer.Ordinal).Select(path => Hl7Message.Parse(File.ReadAllBytes(path)).ControlId)];
 
     private sealed class Listener : IAsyncDisposable
     {

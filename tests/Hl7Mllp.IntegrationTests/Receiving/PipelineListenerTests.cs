@@ -1,6 +1,4 @@
 using System.Net;
-using System.Text;
-using Hl7Mllp.Acks;
 using Hl7Mllp.Duplicates;
 using Hl7Mllp.Messages;
 using Hl7Mllp.Receiving;

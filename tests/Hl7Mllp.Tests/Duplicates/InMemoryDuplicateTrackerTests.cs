@@ -2,14 +2,18 @@ using System.Text;
 using Hl7Mllp.Duplicates;
 using Hl7Mllp.Messages;
 using Hl7Mllp.Storage;
+using Hl7Mllp.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Hl7Mllp.Tests.Duplicates;
 
 public sealed class InMemoryDuplicateTrackerTests : IDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("hl7mllp-dupes-").FullName;
+    private readonly TempDirectory _temp = new("dupes");
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    public void Dispose() => _temp.Dispose();
+
+    private static FakeTimeProvider Clock() => new(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero));
 
     private static Hl7Message Message(string controlId, string application = "LAB", string facility = "NORTH") =>
         Hl7Message.Parse($"MSH|^~\\&|{application}|{facility}|HIS|MAIN|20260101120000||ADT^A01^ADT_A01|{controlId}|P|2.5.1\rPID|1||123\r");
@@ -18,7 +22,7 @@ public sealed class InMemoryDuplicateTrackerTests : IDisposable
     {
         Capacity = capacity,
         Persistence = persistence,
-        Directory = _directory,
+        Directory = _temp.Path,
         ConnectionName = "ADT_IN",
     };
 
@@ -131,7 +135,7 @@ public sealed class InMemoryDuplicateTrackerTests : IDisposable
     [Fact]
     public void IsDuplicate_OlderThanWindow_False()
     {
-        var time = new ManualTimeProvider();
+        var time = Clock();
         var tracker = new InMemoryDuplicateTracker(new InMemoryDuplicateTrackerOptions { Window = TimeSpan.FromMinutes(10) }, time);
         tracker.Record(Message("A1"));
 
@@ -146,7 +150,7 @@ public sealed class InMemoryDuplicateTrackerTests : IDisposable
     [Fact]
     public void IsDuplicate_InfiniteWindow_NeverExpires()
     {
-        var time = new ManualTimeProvider();
+        var time = Clock();
         var tracker = new InMemoryDuplicateTracker(new InMemoryDuplicateTrackerOptions { Window = Timeout.InfiniteTimeSpan }, time);
         tracker.Record(Message("A1"));
 
@@ -158,7 +162,7 @@ public sealed class InMemoryDuplicateTrackerTests : IDisposable
     [Fact]
     public void Record_SameKeyAgain_RefreshesItsTime()
     {
-        var time = new ManualTimeProvider();
+        var time = Clock();
         var tracker = new InMemoryDuplicateTracker(new InMemoryDuplicateTrackerOptions { Window = TimeSpan.FromMinutes(10) }, time);
         tracker.Record(Message("A1"));
         time.Advance(TimeSpan.FromMinutes(8));
@@ -195,7 +199,7 @@ public sealed class InMemoryDuplicateTrackerTests : IDisposable
     [Fact]
     public async Task SaveAsync_ThenLoadAsync_RoundTripsKeysInOrder()
     {
-        var time = new ManualTimeProvider();
+        var time = Clock();
         await using (var first = new InMemoryDuplicateTracker(Persisted(), time))
         {
             (await first.LoadAsync()).Should().Be(0);
@@ -204,7 +208,7 @@ public sealed class InMemoryDuplicateTrackerTests : IDisposable
             first.Record(Message("3"));
         }
 
-        string path = Path.Combine(_directory, "ADT_IN_TrackDupes.txt");
+        string path = Path.Combine(_temp.Path, "ADT_IN_TrackDupes.txt");
         File.Exists(path).Should().BeTrue();
         File.Exists(path + ".tmp").Should().BeFalse();
 
@@ -235,7 +239,7 @@ public sealed class InMemoryDuplicateTrackerTests : IDisposable
     [Fact]
     public async Task LoadAsync_ExpiredKeysInFile_Skipped()
     {
-        var time = new ManualTimeProvider();
+        var time = Clock();
         InMemoryDuplicateTrackerOptions options = Persisted();
         options.Window = TimeSpan.FromHours(1);
         await using (var first = new InMemoryDuplicateTracker(options, time))
@@ -255,7 +259,7 @@ public sealed class InMemoryDuplicateTrackerTests : IDisposable
     [Fact]
     public async Task LoadAsync_LeftoverTemporaryFile_IgnoredAndDeleted()
     {
-        string path = Path.Combine(_directory, "ADT_IN_TrackDupes.txt");
+        string path = Path.Combine(_temp.Path, "ADT_IN_TrackDupes.txt");
         await using (var first = new InMemoryDuplicateTracker(Persisted()))
         {
             first.Record(Message("GOOD"));
@@ -274,11 +278,11 @@ public sealed class InMemoryDuplicateTrackerTests : IDisposable
     [Fact]
     public async Task LoadAsync_MalformedAndTornLines_Skipped()
     {
-        long now = new ManualTimeProvider().GetUtcNow().ToUnixTimeMilliseconds();
-        string path = Path.Combine(_directory, "ADT_IN_TrackDupes.txt");
+        long now = Clock().GetUtcNow().ToUnixTimeMilliseconds();
+        string path = Path.Combine(_temp.Path, "ADT_IN_TrackDupes.txt");
         await File.WriteAllTextAsync(path, $"# header\n\nnot a line\n{now}\n{now}\t\nx{now}\tBAD\n{now}\tLAB|NORTH|OK\r\n{now}\tLAB|NORTH|TORN", Encoding.UTF8);
 
-        await using var tracker = new InMemoryDuplicateTracker(Persisted(), new ManualTimeProvider());
+        await using var tracker = new InMemoryDuplicateTracker(Persisted(), Clock());
         (await tracker.LoadAsync()).Should().Be(1);
 
         tracker.GetKeys().Should().Equal("LAB|NORTH|OK");
@@ -293,7 +297,7 @@ public sealed class InMemoryDuplicateTrackerTests : IDisposable
         await tracker.SaveAsync();
 
         tracker.FilePath.Should().BeNull();
-        Directory.EnumerateFileSystemEntries(_directory).Should().BeEmpty();
+        Directory.EnumerateFileSystemEntries(_temp.Path).Should().BeEmpty();
     }
 
     [Fact]
@@ -305,8 +309,8 @@ public sealed class InMemoryDuplicateTrackerTests : IDisposable
         crashed.Record(Message("J1"));
         crashed.Record(Message("J2"));
 
-        string path = Path.Combine(_directory, "ADT_IN_TrackDupes.txt");
-        string copy = Path.Combine(_directory, "copy");
+        string path = Path.Combine(_temp.Path, "ADT_IN_TrackDupes.txt");
+        string copy = Path.Combine(_temp.Path, "copy");
         Directory.CreateDirectory(copy);
         File.Copy(path, Path.Combine(copy, "ADT_IN_TrackDupes.txt"));
         await crashed.DisposeAsync();

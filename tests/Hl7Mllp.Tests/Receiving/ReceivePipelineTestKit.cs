@@ -3,7 +3,6 @@ using System.Text;
 using Hl7Mllp.Messages;
 using Hl7Mllp.Receiving;
 using Hl7Mllp.Storage;
-using Microsoft.Extensions.Logging;
 
 namespace Hl7Mllp.Tests.Receiving;
 
@@ -47,35 +46,6 @@ internal static class ReceivePipelineTestKit
         {
             action(context);
             return ValueTask.CompletedTask;
-        }
-    }
-
-    /// <summary>Keeps every rendered log line, exception text included.</summary>
-    public sealed class RecordingLoggerFactory : ILoggerFactory, ILogger
-    {
-        public List<(int EventId, LogLevel Level, string Text)> Entries { get; } = [];
-
-        public ILogger CreateLogger(string categoryName) => this;
-
-        public void AddProvider(ILoggerProvider provider)
-        {
-        }
-
-        public void Dispose()
-        {
-        }
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            lock (Entries)
-            {
-                Entries.Add((eventId.Id, logLevel, formatter(state, exception) + " " + exception));
-            }
         }
     }
 }

@@ -7,7 +7,7 @@ using Hl7Mllp.Duplicates;
 using Hl7Mllp.Messages;
 using Hl7Mllp.Receiving;
 using Hl7Mllp.Storage;
-using Microsoft.Extensions.Logging;
+using Hl7Mllp.Testing.Logging;
 using static Hl7Mllp.Tests.Receiving.ReceivePipelineTestKit;
 
 namespace Hl7Mllp.Tests.Receiving;
@@ -266,8 +266,8 @@ public sealed class ReceivePipelineTests
         _store.Count.Should().Be(0);
         _tracker.Count.Should().Be(0);
         pipeline.GetCounters().StepFailures.Should().Be(1);
-        _logs.Entries.Should().Contain(entry => entry.EventId == Hl7MllpEventIds.ReceiveStepFailed && entry.Text.Contains("InvalidOperationException"));
-        _logs.Entries.Should().NotContain(entry => entry.Text.Contains(Sentinel));
+        _logs.Entries.Should().Contain(entry => entry.EventId.Id == Hl7MllpEventIds.ReceiveStepFailed && entry.Message.Contains("InvalidOperationException"));
+        _logs.AssertNoEntryContains(Sentinel);
     }
 
     [Fact]
@@ -284,8 +284,8 @@ public sealed class ReceivePipelineTests
         ack.Value.GetValue("ERR.3").Should().Be("207");
         _tracker.Count.Should().Be(0, "a message that was not stored must not count as received");
         pipeline.GetCounters().StoreFailures.Should().Be(1);
-        _logs.Entries.Should().ContainSingle(entry => entry.EventId == Hl7MllpEventIds.MessageStoreFailed).Which.Text.Should().Contain("IOException");
-        _logs.Entries.Should().NotContain(entry => entry.Text.Contains(Sentinel));
+        _logs.Entries.Should().ContainSingle(entry => entry.EventId.Id == Hl7MllpEventIds.MessageStoreFailed).Which.Message.Should().Contain("IOException");
+        _logs.AssertNoEntryContains(Sentinel);
     }
 
     [Fact]
@@ -327,7 +327,7 @@ public sealed class ReceivePipelineTests
 
         result.Outcome.Should().Be(ReceiveOutcome.Stored);
         _store.Count.Should().Be(1);
-        _logs.Entries.Should().Contain(entry => entry.EventId == Hl7MllpEventIds.DuplicateRecordFailed);
+        _logs.Entries.Should().Contain(entry => entry.EventId.Id == Hl7MllpEventIds.DuplicateRecordFailed);
     }
 
     [Fact]
@@ -477,7 +477,7 @@ public sealed class ReceivePipelineTests
         ack.Should().NotBeNull(name);
         ack!.Value.GetValue("MSA.1").Should().BeOneOf("AA", "AE", "AR");
         result.AckCode.ToString().Should().Be(ack.Value.GetValue("MSA.1"));
-        _logs.Entries.Should().NotContain(entry => entry.Text.Contains(Sentinel));
+        _logs.AssertNoEntryContains(Sentinel);
     }
 
     // RELIABILITY A13: no message content in any log line, on any path.
@@ -497,7 +497,7 @@ public sealed class ReceivePipelineTests
         await ProcessAsync(failing, Message("C"));
 
         _logs.Entries.Should().HaveCountGreaterThanOrEqualTo(6);
-        _logs.Entries.Should().NotContain(entry => entry.Text.Contains(Sentinel, StringComparison.Ordinal));
+        _logs.AssertNoEntryContains(Sentinel);
     }
 
     [Fact]
