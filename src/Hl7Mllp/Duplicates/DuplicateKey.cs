@@ -1,11 +1,12 @@
 using System.Buffers;
 using System.Text;
 using Hl7Mllp.Messages;
+using Hl7Mllp.Receiving;
 
 namespace Hl7Mllp.Duplicates;
 
 /// <summary>
-/// Builds the key a message is recognised by from the raw (escaped) bytes of MSH-3, MSH-4 and MSH-10, each byte
+/// Builds the key a message is recognised by from the raw (escaped) bytes of MSH-3, MSH-4 and MSH-10 (read in one pass over MSH), each byte
 /// widened to one char (Latin-1), so the key is exact whatever the message's character set and needs no decoding.
 /// </summary>
 internal static class DuplicateKey
@@ -13,29 +14,22 @@ internal static class DuplicateKey
     /// <summary>Keys up to this many chars are built on the stack.</summary>
     public const int StackLimit = 256;
 
-    private static readonly Hl7Key SendingApplication = Hl7Key.Create("MSH", 3);
-    private static readonly Hl7Key SendingFacility = Hl7Key.Create("MSH", 4);
-    private static readonly Hl7Key ControlId = Hl7Key.Create("MSH", 10);
-
     /// <summary>Gets the key's length in chars; 0 when MSH-10 is blank (such a message has no key).</summary>
-    public static int GetLength(in Hl7Message message, DuplicateKeyMode mode, out ReadOnlyMemory<byte> application, out ReadOnlyMemory<byte> facility, out ReadOnlyMemory<byte> controlId)
+    public static int GetLength(ReadOnlySpan<byte> header, byte separator, DuplicateKeyMode mode, out Range application, out Range facility, out Range controlId)
     {
-        controlId = message.GetRawValue(ControlId);
-        if (controlId.Span.Trim((byte)' ').IsEmpty)
+        Span<Range> fields = stackalloc Range[ReceivePipelineHeader.MaxField + 1];
+        ReceivePipelineHeader.Split(header, separator, fields);
+        application = fields[3];
+        facility = fields[4];
+        controlId = fields[10];
+        if (header[controlId].Trim((byte)' ').IsEmpty)
         {
-            application = facility = default;
             return 0;
         }
 
-        if (mode == DuplicateKeyMode.ControlIdOnly)
-        {
-            application = facility = default;
-            return controlId.Length;
-        }
-
-        application = message.GetRawValue(SendingApplication);
-        facility = message.GetRawValue(SendingFacility);
-        return application.Length + facility.Length + controlId.Length + 2;
+        return mode == DuplicateKeyMode.ControlIdOnly
+            ? header[controlId].Length
+            : header[application].Length + header[facility].Length + header[controlId].Length + 2;
     }
 
     /// <summary>Writes the key into <paramref name="destination"/>, which is exactly as long as <see cref="GetLength"/> said.</summary>
@@ -57,7 +51,8 @@ internal static class DuplicateKey
     /// <summary>Builds the key of a message and passes it to <paramref name="action"/> without allocating for keys up to <see cref="StackLimit"/> chars.</summary>
     public static TResult With<TState, TResult>(in Hl7Message message, DuplicateKeyMode mode, TState state, Func<TState, ReadOnlySpan<char>, TResult> action, TResult whenBlank)
     {
-        int length = GetLength(message, mode, out ReadOnlyMemory<byte> application, out ReadOnlyMemory<byte> facility, out ReadOnlyMemory<byte> controlId);
+        ReadOnlySpan<byte> header = message.Header.Bytes.Span;
+        int length = GetLength(header, message.Delimiters.FieldByte, mode, out Range application, out Range facility, out Range controlId);
         if (length == 0)
         {
             return whenBlank;
@@ -68,7 +63,7 @@ internal static class DuplicateKey
         key = key[..length];
         try
         {
-            Write(key, mode, application.Span, facility.Span, controlId.Span);
+            Write(key, mode, header[application], header[facility], header[controlId]);
             return action(state, key);
         }
         finally

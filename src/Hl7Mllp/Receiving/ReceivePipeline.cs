@@ -127,10 +127,8 @@ public sealed class ReceivePipeline : IMllpMessageHandler
             return Unparseable(payload.Span, parseError, context);
         }
 
-        AckMode mode = AckMode.Determine(message);
         List<AckError>? errors = null;
-        CheckProcessingId(message, ref errors);
-        bool hasKey = CheckControlId(message, ref errors);
+        bool hasKey = CheckHeader(message, ref errors, out AckMode mode);
         CheckText(message, ref errors);
 
         var received = new ReceivedMessage(message, context.ReceivedAt, context.RemoteEndPoint, context.ConnectionId, context.ListenerName);
@@ -318,24 +316,24 @@ public sealed class ReceivePipeline : IMllpMessageHandler
         }
     }
 
-    private void CheckProcessingId(in Hl7Message message, ref List<AckError>? errors)
+    /// <summary>Reads MSH once: the ACK mode (MSH-15/16), the processing ID (MSH-11) and the control ID (MSH-10).</summary>
+    /// <returns>Whether the message has a key (a non-blank MSH-10).</returns>
+    private bool CheckHeader(in Hl7Message message, ref List<AckError>? errors, out AckMode mode)
     {
-        if (_processingIds is null)
-        {
-            return;
-        }
+        ReadOnlySpan<byte> header = message.Header.Bytes.Span;
+        Span<Range> fields = stackalloc Range[ReceivePipelineHeader.MaxField + 1];
+        ReceivePipelineHeader.Split(header, message.Delimiters.FieldByte, fields);
+        byte component = message.Delimiters.ComponentByte;
+        mode = AckMode.FromFields(header[fields[15]], header[fields[16]], component);
 
         // The seed: accepted when MSH-11 appears anywhere in the configured text (case-sensitive); blank is accepted.
-        ReadOnlySpan<byte> processingId = message.GetRawValue(ProcessingIdKey).Span.Trim((byte)' ');
-        if (!processingId.IsEmpty && _processingIds.AsSpan().IndexOf(processingId) < 0)
+        ReadOnlySpan<byte> processingId = ReceivePipelineHeader.FirstComponent(header[fields[11]], component);
+        if (_processingIds is not null && !processingId.IsEmpty && _processingIds.AsSpan().IndexOf(processingId) < 0)
         {
             Add(ref errors, AckError.At(ProcessingIdKey, Hl7ErrorCode.UnsupportedProcessingId, "Unsupported processing ID"));
         }
-    }
 
-    private bool CheckControlId(in Hl7Message message, ref List<AckError>? errors)
-    {
-        if (!message.GetRawValue(ControlIdKey).Span.Trim((byte)' ').IsEmpty)
+        if (!header[fields[10]].Trim((byte)' ').IsEmpty)
         {
             return true;
         }
