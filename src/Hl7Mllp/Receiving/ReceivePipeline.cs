@@ -127,7 +127,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
             return Unparseable(payload.Span, parseError, context);
         }
 
-        List<AckError>? errors = null;
+        List<Hl7Error>? errors = null;
         bool hasKey = CheckHeader(message, ref errors, out AckMode mode);
         CheckText(message, ref errors);
 
@@ -147,7 +147,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
                 return Respond(message, mode, errors, context, ReceiveOutcome.DuplicateAcknowledged);
             }
 
-            Add(ref errors, AckError.At(ControlIdKey, Hl7ErrorCode.DuplicateKeyIdentifier, "Duplicate message control ID"));
+            Add(ref errors, Hl7Error.At(ControlIdKey, Hl7ErrorCode.DuplicateKeyIdentifier, "Duplicate message control ID"));
         }
 
         bool skipStore = false;
@@ -169,7 +169,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
                         Log.PipelineStepFailed(_logger, step.GetType().Name, message.ControlId, message.MessageType, context.ConnectionId, ex.GetType().Name);
                     }
 
-                    errors.Add(new AckError(Hl7ErrorCode.ApplicationInternalError, "Application internal error"));
+                    errors.Add(new Hl7Error(Hl7ErrorCode.ApplicationInternalError, "Application internal error"));
                     return Respond(message, mode, errors, context, ReceiveOutcome.Failed);
                 }
             }
@@ -197,7 +197,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
                     Log.PipelineStoreFailed(_logger, message.ControlId, message.MessageType, context.ConnectionId, ex.GetType().Name, ex.HResult);
                 }
 
-                Add(ref errors, new AckError(Hl7ErrorCode.ApplicationInternalError, "Message could not be stored; send it again later"));
+                Add(ref errors, new Hl7Error(Hl7ErrorCode.ApplicationInternalError, "Message could not be stored; send it again later"));
                 return Respond(message, mode, errors, context, ReceiveOutcome.Failed);
             }
         }
@@ -231,18 +231,18 @@ public sealed class ReceivePipeline : IMllpMessageHandler
     /// <param name="output">Where the ACK bytes are written.</param>
     /// <returns>MSA-1 of the ACK written.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="errors"/> or <paramref name="output"/> is <see langword="null"/>.</exception>
-    public AckCode BuildApplicationAck(in Hl7Message message, IReadOnlyList<AckError> errors, System.Buffers.IBufferWriter<byte> output)
+    public AckCode BuildApplicationAck(in Hl7Message message, IReadOnlyList<Hl7Error> errors, System.Buffers.IBufferWriter<byte> output)
     {
         AckCode code = AckPolicy.Decide(errors);
         AckBuilder.Build(message, code, errors, output);
         return code;
     }
 
-    private ReceiveResult Respond(in Hl7Message message, AckMode mode, List<AckError>? errors, MllpReceiveContext context, ReceiveOutcome outcome)
+    private ReceiveResult Respond(in Hl7Message message, AckMode mode, List<Hl7Error>? errors, MllpReceiveContext context, ReceiveOutcome outcome)
     {
-        IReadOnlyList<AckError> reported = (IReadOnlyList<AckError>?)errors ?? [];
+        IReadOnlyList<Hl7Error> reported = (IReadOnlyList<Hl7Error>?)errors ?? [];
         AckCode code = AckPolicy.Decide(reported, mode.IsEnhanced);
-        AckError? deciding = FirstRejection(errors);
+        Hl7Error? deciding = FirstRejection(errors);
         if (errors is not null && errors.Count > _maxErrors)
         {
             errors.RemoveRange(_maxErrors, errors.Count - _maxErrors);
@@ -279,7 +279,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
         return new ReceiveResult(ReceiveOutcome.Unparseable, code, error.ErrorCode, 1, true);
     }
 
-    private void Count(ReceiveOutcome outcome, AckCode code, AckError? deciding, int errorCount, in Hl7Message message, MllpReceiveContext context)
+    private void Count(ReceiveOutcome outcome, AckCode code, Hl7Error? deciding, int errorCount, in Hl7Message message, MllpReceiveContext context)
     {
         ReceivePipelineMetrics.Message(outcome, code);
         switch (outcome)
@@ -318,7 +318,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
 
     /// <summary>Reads MSH once: the ACK mode (MSH-15/16), the processing ID (MSH-11) and the control ID (MSH-10).</summary>
     /// <returns>Whether the message has a key (a non-blank MSH-10).</returns>
-    private bool CheckHeader(in Hl7Message message, ref List<AckError>? errors, out AckMode mode)
+    private bool CheckHeader(in Hl7Message message, ref List<Hl7Error>? errors, out AckMode mode)
     {
         ReadOnlySpan<byte> header = message.Header.Bytes.Span;
         Span<Range> fields = stackalloc Range[ReceivePipelineHeader.MaxField + 1];
@@ -330,7 +330,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
         ReadOnlySpan<byte> processingId = ReceivePipelineHeader.FirstComponent(header[fields[11]], component);
         if (_processingIds is not null && !processingId.IsEmpty && _processingIds.AsSpan().IndexOf(processingId) < 0)
         {
-            Add(ref errors, AckError.At(ProcessingIdKey, Hl7ErrorCode.UnsupportedProcessingId, "Unsupported processing ID"));
+            Add(ref errors, Hl7Error.At(ProcessingIdKey, Hl7ErrorCode.UnsupportedProcessingId, "Unsupported processing ID"));
         }
 
         if (!header[fields[10]].Trim((byte)' ').IsEmpty)
@@ -340,25 +340,25 @@ public sealed class ReceivePipeline : IMllpMessageHandler
 
         if (!_allowBlankControlId)
         {
-            Add(ref errors, AckError.At(ControlIdKey, Hl7ErrorCode.RequiredFieldMissing, "Message control ID missing"));
+            Add(ref errors, Hl7Error.At(ControlIdKey, Hl7ErrorCode.RequiredFieldMissing, "Message control ID missing"));
         }
 
         return false;
     }
 
-    private void CheckText(in Hl7Message message, ref List<AckError>? errors)
+    private void CheckText(in Hl7Message message, ref List<Hl7Error>? errors)
     {
         if (_rejectInvalidText && message.Encoding.CodePage == Encoding.UTF8.CodePage && !Utf8.IsValid(message.Bytes.Span))
         {
-            Add(ref errors, AckError.At(Hl7Key.Create("MSH", 18), Hl7ErrorCode.DataTypeError, "Message is not valid UTF-8"));
+            Add(ref errors, Hl7Error.At(Hl7Key.Create("MSH", 18), Hl7ErrorCode.DataTypeError, "Message is not valid UTF-8"));
         }
     }
 
-    private static void Add(ref List<AckError>? errors, AckError error) => (errors ??= []).Add(error);
+    private static void Add(ref List<Hl7Error>? errors, Hl7Error error) => (errors ??= []).Add(error);
 
-    private static bool HasRejection(List<AckError>? errors) => FirstRejection(errors) is not null;
+    private static bool HasRejection(List<Hl7Error>? errors) => FirstRejection(errors) is not null;
 
-    private static AckError? FirstRejection(List<AckError>? errors) => errors?.Find(static error => error.IsRejection);
+    private static Hl7Error? FirstRejection(List<Hl7Error>? errors) => errors?.Find(static error => error.IsRejection);
 
     private static bool IsCancellation(Exception exception, CancellationToken cancellationToken) =>
         exception is OperationCanceledException && cancellationToken.IsCancellationRequested;

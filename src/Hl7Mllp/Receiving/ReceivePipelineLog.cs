@@ -1,5 +1,6 @@
 using Hl7Mllp.Acks;
 using Hl7Mllp.Diagnostics;
+using Hl7Mllp.Messages;
 using Microsoft.Extensions.Logging;
 
 namespace Hl7Mllp.Receiving;
@@ -51,5 +52,5 @@ internal static partial class Log
         Message = "Dropped an incomplete continuation of {FragmentCount} fragments ({TotalBytes} bytes) after {Timeout}")]
     public static partial void PipelineContinuationExpired(ILogger logger, int fragmentCount, int totalBytes, TimeSpan timeout);
 
-    public static string Describe(AckError error) => error.Location.Length == 0 ? "no location" : error.Location;
+    public static string Describe(Hl7Error error) => error.Location.Length == 0 ? "no location" : error.Location;
 }

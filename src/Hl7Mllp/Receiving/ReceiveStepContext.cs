@@ -1,4 +1,4 @@
-using Hl7Mllp.Acks;
+using Hl7Mllp.Messages;
 using Hl7Mllp.Storage;
 
 namespace Hl7Mllp.Receiving;
@@ -7,9 +7,9 @@ namespace Hl7Mllp.Receiving;
 /// <remarks>Valid only during the step's call: the message's bytes are a view over the receive buffer. Not thread-safe.</remarks>
 public sealed class ReceiveStepContext
 {
-    private readonly List<AckError> _errors;
+    private readonly List<Hl7Error> _errors;
 
-    internal ReceiveStepContext(ReceivedMessage message, MllpReceiveContext connection, List<AckError> errors)
+    internal ReceiveStepContext(ReceivedMessage message, MllpReceiveContext connection, List<Hl7Error> errors)
     {
         Message = message;
         Connection = connection;
@@ -23,7 +23,7 @@ public sealed class ReceiveStepContext
     public MllpReceiveContext Connection { get; }
 
     /// <summary>Gets the errors found so far, in order; the first one with severity Error or Fatal decides MSA-1.</summary>
-    public IReadOnlyList<AckError> Errors => _errors;
+    public IReadOnlyList<Hl7Error> Errors => _errors;
 
     /// <summary>Gets whether an error found so far rejects the message (it will not be stored).</summary>
     public bool IsRejected => _errors.Exists(static error => error.IsRejection);
@@ -35,9 +35,9 @@ public sealed class ReceiveStepContext
     public bool SkipStore { get; set; }
 
     /// <summary>Adds an error to report in the ACK (one ERR each).</summary>
-    /// <param name="error">The error; use <see cref="AckError.At(string, Messages.Hl7ErrorCode, string, Hl7Severity)"/> to place it at an HL7 key.</param>
+    /// <param name="error">The error; use <see cref="Hl7Error.At(string, Hl7ErrorCode, string, Hl7Severity)"/> to place it at an HL7 key.</param>
     /// <exception cref="ArgumentNullException"><paramref name="error"/> is <see langword="null"/>.</exception>
-    public void AddError(AckError error)
+    public void AddError(Hl7Error error)
     {
         ArgumentNullException.ThrowIfNull(error);
         _errors.Add(error);

@@ -205,8 +205,8 @@ public sealed class ReceivePipelineTests
         var options = new ReceivePipelineOptions();
         options.Steps.Add(new DelegateStep(context =>
         {
-            context.AddError(new AckError(Hl7ErrorCode.OtherError, "just a note") { Severity = Hl7Severity.Warning });
-            context.AddError(AckError.At("PID.3", Hl7ErrorCode.TableValueNotFound, "Unknown patient class"));
+            context.AddError(new Hl7Error(Hl7ErrorCode.OtherError, "just a note") { Severity = Hl7Severity.Warning });
+            context.AddError(Hl7Error.At("PID.3", Hl7ErrorCode.TableValueNotFound, "Unknown patient class"));
         }));
 
         (ReceiveResult result, Hl7Message? ack) = await ProcessAsync(Pipeline(options), Message());
@@ -221,7 +221,7 @@ public sealed class ReceivePipelineTests
     public async Task ProcessAsync_OnlyWarnings_StoredAndAcceptedWithErr()
     {
         var options = new ReceivePipelineOptions();
-        options.Steps.Add(new DelegateStep(context => context.AddError(new AckError(Hl7ErrorCode.OtherError, "note") { Severity = Hl7Severity.Warning })));
+        options.Steps.Add(new DelegateStep(context => context.AddError(new Hl7Error(Hl7ErrorCode.OtherError, "note") { Severity = Hl7Severity.Warning })));
 
         (ReceiveResult result, Hl7Message? ack) = await ProcessAsync(Pipeline(options), Message());
 
@@ -234,7 +234,7 @@ public sealed class ReceivePipelineTests
     public async Task ProcessAsync_StepSeesEarlierErrorsAndCanSkipStore()
     {
         var options = new ReceivePipelineOptions();
-        IReadOnlyList<AckError>? seen = null;
+        IReadOnlyList<Hl7Error>? seen = null;
         options.Steps.Add(new DelegateStep(context =>
         {
             seen = [.. context.Errors];
@@ -395,7 +395,7 @@ public sealed class ReceivePipelineTests
         var output = new ArrayBufferWriter<byte>();
 
         AckCode code = pipeline.BuildApplicationAck(message, [], output);
-        AckCode failed = pipeline.BuildApplicationAck(message, [AckError.At("PID.3", Hl7ErrorCode.RequiredFieldMissing, "MRN missing")], new ArrayBufferWriter<byte>());
+        AckCode failed = pipeline.BuildApplicationAck(message, [Hl7Error.At("PID.3", Hl7ErrorCode.RequiredFieldMissing, "MRN missing")], new ArrayBufferWriter<byte>());
 
         code.Should().Be(AckCode.AA);
         failed.Should().Be(AckCode.AE);
@@ -508,7 +508,7 @@ public sealed class ReceivePipelineTests
         {
             for (int i = 0; i < 50; i++)
             {
-                context.AddError(new AckError(Hl7ErrorCode.DataTypeError, "bad"));
+                context.AddError(new Hl7Error(Hl7ErrorCode.DataTypeError, "bad"));
             }
         }));
 
