@@ -33,6 +33,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
 {
     private static readonly Hl7Key ControlIdKey = Hl7Key.Create("MSH", 10);
     private static readonly Hl7Key ProcessingIdKey = Hl7Key.Create("MSH", 11, component: 1);
+    private static readonly Hl7Key ContinuationPointerKey = Hl7Key.Create("MSH", 14);
 
     private readonly IMessageStore _store;
     private readonly IDuplicateTracker? _tracker;
@@ -44,6 +45,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
     private readonly bool _rejectInvalidText;
     private readonly int _maxErrors;
     private readonly IReceiveStep[] _steps;
+    private readonly ReceivePipelineContinuations? _continuations;
     private long _received;
     private long _stored;
     private long _rejected;
@@ -77,6 +79,10 @@ public sealed class ReceivePipeline : IMllpMessageHandler
         _maxErrors = options.MaxErrors;
         _steps = [.. options.Steps];
         AckBuilder = new AckBuilder(options.Ack, timeProvider);
+        if (options.ContinuationTimeout > TimeSpan.Zero)
+        {
+            _continuations = new ReceivePipelineContinuations(options.ContinuationTimeout, options.MaxContinuationBytes, options.MaxPendingContinuations, timeProvider ?? TimeProvider.System, _logger);
+        }
     }
 
     /// <summary>Gets the ACK builder the pipeline uses; the application builds its enhanced-mode application ACKs with it too.</summary>
@@ -127,6 +133,23 @@ public sealed class ReceivePipeline : IMllpMessageHandler
             return Unparseable(payload.Span, parseError, context);
         }
 
+        Hl7Message ackFor = message;
+        if (_continuations is not null)
+        {
+            switch (Continue(message, out Hl7Message assembled))
+            {
+                case ContinuationStep.Held:
+                    return Respond(message, AckMode.Determine(message), null, context, ReceiveOutcome.FragmentHeld);
+                case ContinuationStep.Orphan:
+                    return Respond(message, AckMode.Determine(message), [Hl7Error.At(ContinuationPointerKey, Hl7ErrorCode.SegmentSequenceError, "Continuation pointer matches no pending message")], context, ReceiveOutcome.Rejected);
+                case ContinuationStep.TooLarge:
+                    return Respond(message, AckMode.Determine(message), [new Hl7Error(Hl7ErrorCode.SegmentSequenceError, "Continued message too large")], context, ReceiveOutcome.Rejected);
+                case ContinuationStep.Complete:
+                    message = assembled;
+                    break;
+            }
+        }
+
         List<Hl7Error>? errors = null;
         bool hasKey = CheckHeader(message, ref errors, out AckMode mode);
         CheckText(message, ref errors);
@@ -144,7 +167,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
 
             if (acknowledgeAgain)
             {
-                return Respond(message, mode, errors, context, ReceiveOutcome.DuplicateAcknowledged);
+                return Respond(ackFor, mode, errors, context, ReceiveOutcome.DuplicateAcknowledged);
             }
 
             Add(ref errors, Hl7Error.At(ControlIdKey, Hl7ErrorCode.DuplicateKeyIdentifier, "Duplicate message control ID"));
@@ -170,7 +193,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
                     }
 
                     errors.Add(new Hl7Error(Hl7ErrorCode.ApplicationInternalError, "Application internal error"));
-                    return Respond(message, mode, errors, context, ReceiveOutcome.Failed);
+                    return Respond(ackFor, mode, errors, context, ReceiveOutcome.Failed);
                 }
             }
 
@@ -179,7 +202,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
 
         if (HasRejection(errors))
         {
-            return Respond(message, mode, errors, context, ReceiveOutcome.Rejected);
+            return Respond(ackFor, mode, errors, context, ReceiveOutcome.Rejected);
         }
 
         if (!skipStore)
@@ -198,7 +221,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
                 }
 
                 Add(ref errors, new Hl7Error(Hl7ErrorCode.ApplicationInternalError, "Message could not be stored; send it again later"));
-                return Respond(message, mode, errors, context, ReceiveOutcome.Failed);
+                return Respond(ackFor, mode, errors, context, ReceiveOutcome.Failed);
             }
         }
 
@@ -218,7 +241,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
             }
         }
 
-        return Respond(message, mode, errors, context, ReceiveOutcome.Stored);
+        return Respond(ackFor, mode, errors, context, ReceiveOutcome.Stored);
     }
 
     /// <summary>
@@ -314,6 +337,31 @@ public sealed class ReceivePipeline : IMllpMessageHandler
 
                 break;
         }
+    }
+
+    /// <summary>Passes a message to the continuation assembler when MSH-14 or a final DSC says it is a fragment.</summary>
+    private ContinuationStep Continue(in Hl7Message message, out Hl7Message assembled)
+    {
+        assembled = default;
+        ReadOnlySpan<byte> header = message.Header.Bytes.Span;
+        Span<Range> fields = stackalloc Range[ReceivePipelineHeader.MaxField + 1];
+        ReceivePipelineHeader.Split(header, message.Delimiters.FieldByte, fields);
+        ReadOnlySpan<byte> pointer = header[fields[14]];
+        if (!ReceivePipelineContinuations.IsFragment(message, pointer))
+        {
+            return ContinuationStep.None;
+        }
+
+        // MSH-3 and MSH-4 with the separator between them name the sender.
+        int senderStart = fields[3].Start.Value;
+        ReadOnlySpan<byte> sender = header[senderStart..Math.Max(senderStart, fields[4].End.Value)];
+        ContinuationStep step = _continuations!.Accept(message, sender, pointer, out byte[]? bytes);
+        if (step == ContinuationStep.Complete && !Hl7Message.TryParse(bytes, out assembled, out _, _parseOptions))
+        {
+            return ContinuationStep.TooLarge;
+        }
+
+        return step;
     }
 
     /// <summary>Reads MSH once: the ACK mode (MSH-15/16), the processing ID (MSH-11) and the control ID (MSH-10).</summary>

@@ -44,6 +44,20 @@ public sealed class ReceivePipelineOptions
     /// <summary>Gets or sets how messages are decoded: a fixed encoding, or MSH-18 with a fallback (default: MSH-18, else UTF-8).</summary>
     public Hl7ParseOptions Parse { get; set; } = new();
 
+    /// <summary>
+    /// Gets or sets how long the fragments of a continued message (MSH-14 / DSC, HL7 "continuation") are held waiting
+    /// for the rest; each fragment is acknowledged, and the whole message is checked and stored once its last fragment
+    /// arrives. <see cref="TimeSpan.Zero"/> turns reassembly off (every fragment is handled as a message of its own).
+    /// Default: 5 minutes.
+    /// </summary>
+    public TimeSpan ContinuationTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Gets or sets the largest reassembled message, in bytes; a larger one is dropped and its fragment rejected (error 100). Security limit. Default: 10 MiB.</summary>
+    public int MaxContinuationBytes { get; set; } = 10 * 1024 * 1024;
+
+    /// <summary>Gets or sets how many continued messages may wait for fragments at once; beyond it the oldest is dropped. Security limit. Default: 64.</summary>
+    public int MaxPendingContinuations { get; set; } = 64;
+
     /// <summary>Gets the application's steps, run in order after the built-in checks and before the store. Default: none.</summary>
     public IList<IReceiveStep> Steps { get; } = [];
 
@@ -53,6 +67,16 @@ public sealed class ReceivePipelineOptions
         if (MaxErrors < 1)
         {
             problems.Add($"{nameof(MaxErrors)} must be at least 1, not {MaxErrors}.");
+        }
+
+        if (ContinuationTimeout < TimeSpan.Zero)
+        {
+            problems.Add($"{nameof(ContinuationTimeout)} must not be negative.");
+        }
+
+        if (MaxContinuationBytes < 1 || MaxPendingContinuations < 1)
+        {
+            problems.Add($"{nameof(MaxContinuationBytes)} and {nameof(MaxPendingContinuations)} must be at least 1.");
         }
 
         if (!Enum.IsDefined(DuplicateHandling))
