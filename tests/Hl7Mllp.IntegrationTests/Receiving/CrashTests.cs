@@ -1,4 +1,3 @@
-using System.Net;
 using Hl7Mllp.Messages;
 using Hl7Mllp.Testing;
 using Hl7Mllp.Testing.Processes;
@@ -14,6 +13,8 @@ public sealed class CrashTests : IDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan AckTimeout = TimeSpan.FromSeconds(10);
 
+    private static readonly string[] StoreArguments = ["--persist-dupes", "--on-duplicate", "ack"];
+
     private readonly TempDirectory _temp = new("crash");
 
     private string Store => _temp.Path;
@@ -28,7 +29,7 @@ public sealed class CrashTests : IDisposable
     [Fact]
     public async Task B1_CrashAfterStoreBeforeAck_ResendStoredOnceAndAcknowledged()
     {
-        await using (Listener crashing = await Listener.StartAsync(Store, "after-store-before-ack"))
+        await using (PipelineCliProcess crashing = await PipelineCliProcess.StartAsync(Store, StoreArguments, "after-store-before-ack"))
         {
             await using MllpTestClient client = await MllpTestClient.ConnectAsync(crashing.EndPoint);
             await client.WriteAsync(MllpTestClient.Frame(Message("B1-1")));
@@ -37,7 +38,7 @@ public sealed class CrashTests : IDisposable
         }
 
         StoredControlIds().Should().Equal("B1-1");
-        await using Listener restarted = await Listener.StartAsync(Store);
+        await using PipelineCliProcess restarted = await PipelineCliProcess.StartAsync(Store, StoreArguments);
         Hl7Message ack = await SendAsync(restarted, "B1-1");
 
         ack.GetValue("MSA.1").Should().Be("AA");
@@ -49,7 +50,7 @@ public sealed class CrashTests : IDisposable
     [Fact]
     public async Task B2_CrashBeforeStore_ResendStoredOnce()
     {
-        await using (Listener crashing = await Listener.StartAsync(Store, "before-store"))
+        await using (PipelineCliProcess crashing = await PipelineCliProcess.StartAsync(Store, StoreArguments, "before-store"))
         {
             await using MllpTestClient client = await MllpTestClient.ConnectAsync(crashing.EndPoint);
             await client.WriteAsync(MllpTestClient.Frame(Message("B2-1")));
@@ -58,7 +59,7 @@ public sealed class CrashTests : IDisposable
         }
 
         StoredControlIds().Should().BeEmpty();
-        await using Listener restarted = await Listener.StartAsync(Store);
+        await using PipelineCliProcess restarted = await PipelineCliProcess.StartAsync(Store, StoreArguments);
         Hl7Message ack = await SendAsync(restarted, "B2-1");
 
         ack.GetValue("MSA.1").Should().Be("AA");
@@ -70,7 +71,7 @@ public sealed class CrashTests : IDisposable
     [Fact]
     public async Task B5_KilledRightAfterAck_MessagePresentAndResendRecognised()
     {
-        await using (Listener running = await Listener.StartAsync(Store))
+        await using (PipelineCliProcess running = await PipelineCliProcess.StartAsync(Store, StoreArguments))
         {
             Hl7Message ack = await SendAsync(running, "B5-1");
             ack.GetValue("MSA.1").Should().Be("AA");
@@ -79,7 +80,7 @@ public sealed class CrashTests : IDisposable
         }
 
         StoredControlIds().Should().Equal("B5-1");
-        await using Listener restarted = await Listener.StartAsync(Store);
+        await using PipelineCliProcess restarted = await PipelineCliProcess.StartAsync(Store, StoreArguments);
         Hl7Message again = await SendAsync(restarted, "B5-1");
 
         again.GetValue("MSA.1").Should().Be("AA");
@@ -92,14 +93,14 @@ public sealed class CrashTests : IDisposable
     [Fact]
     public async Task B8_DedupeWindowSurvivesRestartAndIsBounded()
     {
-        await using (Listener first = await Listener.StartAsync(Store, arguments: ["--on-duplicate", "reject", "--track-dupes", "2"]))
+        await using (PipelineCliProcess first = await PipelineCliProcess.StartAsync(Store, ["--persist-dupes", "--on-duplicate", "reject", "--track-dupes", "2"]))
         {
             (await SendAsync(first, "B8-1")).GetValue("MSA.1").Should().Be("AA");
             first.Process.Kill();
             await first.Process.WaitForExitAsync(StartTimeout);
         }
 
-        await using (Listener second = await Listener.StartAsync(Store, arguments: ["--on-duplicate", "reject", "--track-dupes", "2"]))
+        await using (PipelineCliProcess second = await PipelineCliProcess.StartAsync(Store, ["--persist-dupes", "--on-duplicate", "reject", "--track-dupes", "2"]))
         {
             Hl7Message duplicate = await SendAsync(second, "B8-1");
             duplicate.GetValue("MSA.1").Should().Be("AR");
@@ -113,7 +114,7 @@ public sealed class CrashTests : IDisposable
         StoredControlIds().Should().BeEquivalentTo(["B8-1", "B8-2", "B8-3", "B8-1"]);
     }
 
-    private static async Task<Hl7Message> SendAsync(Listener listener, string controlId)
+    private static async Task<Hl7Message> SendAsync(PipelineCliProcess listener, string controlId)
     {
         await using MllpTestClient client = await MllpTestClient.ConnectAsync(listener.EndPoint);
         await client.WriteAsync(MllpTestClient.Frame(Message(controlId)));
@@ -124,64 +125,4 @@ public sealed class CrashTests : IDisposable
 
     private string[] StoredControlIds() =>
         [.. Directory.EnumerateFiles(Store, "*.hl7").Order(StringComparer.Ordinal).Select(path => Hl7Message.Parse(File.ReadAllBytes(path)).ControlId)];
-
-    private sealed class Listener : IAsyncDisposable
-    {
-        private Listener(ChildProcess process, IPEndPoint endPoint)
-        {
-            Process = process;
-            EndPoint = endPoint;
-        }
-
-        public ChildProcess Process { get; }
-
-        public IPEndPoint EndPoint { get; }
-
-        public static async Task<Listener> StartAsync(string store, string? fault = null, string[]? arguments = null)
-        {
-            string[] args =
-            [
-                "listen", "--port", "0", "--bind", "127.0.0.1", "--store", store, "--persist-dupes", "--quiet",
-                .. arguments ?? ["--on-duplicate", "ack"],
-            ];
-            ChildProcess process = ChildProcess.StartDotnet(CliPath.Value, args, new Dictionary<string, string?> { ["HL7MLLP_FAULT"] = fault });
-            try
-            {
-                string line = await process.WaitForOutputAsync(text => text.StartsWith("listening on ", StringComparison.Ordinal), StartTimeout);
-                return new Listener(process, IPEndPoint.Parse(line["listening on ".Length..]));
-            }
-            catch
-            {
-                await process.DisposeAsync();
-                throw;
-            }
-        }
-
-        public ValueTask DisposeAsync() => Process.DisposeAsync();
-    }
-
-    private static readonly Lazy<string> CliPath = new(FindCli);
-
-    /// <summary>The CLI built in the same configuration as this test assembly (bin/&lt;Configuration&gt;/net10.0).</summary>
-    private static string FindCli()
-    {
-        string configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
-        for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Hl7Mllp.sln")))
-            {
-                string project = Path.Combine(directory.FullName, "samples", "Hl7Mllp.Cli");
-                string dll = Path.Combine(project, "bin", configuration, "net10.0", "Hl7Mllp.Cli.dll");
-                if (!File.Exists(dll))
-                {
-                    ChildProcessResult build = ChildProcess.RunAsync("dotnet", ["build", project, "-c", configuration], TimeSpan.FromMinutes(5)).GetAwaiter().GetResult();
-                    build.ExitCode.Should().Be(0, build.StandardOutput);
-                }
-
-                return dll;
-            }
-        }
-
-        throw new FileNotFoundException("Hl7Mllp.sln not found above the test assembly.");
-    }
 }
