@@ -7,6 +7,62 @@ namespace Hl7Mllp.Diagnostics;
 /// <remarks>Filter or route logs on these numbers; they are stable across releases.</remarks>
 public static class Hl7MllpEventIds
 {
+    // 2xxx listener
+
+    /// <summary>A listener started and accepts connections.</summary>
+    public const int ListenerStarted = 2000;
+
+    /// <summary>A listener stopped.</summary>
+    public const int ListenerStopped = 2001;
+
+    /// <summary>A listener accepted a connection.</summary>
+    public const int ConnectionOpened = 2002;
+
+    /// <summary>A listener closed a connection.</summary>
+    public const int ConnectionClosed = 2003;
+
+    /// <summary>A connection was refused because the connection limit was reached.</summary>
+    public const int ConnectionLimitReached = 2004;
+
+    /// <summary>A connection was refused because its address is not in the allow-list.</summary>
+    public const int RemoteAddressNotAllowed = 2005;
+
+    /// <summary>A connection was closed by a timeout (idle, read, frame, TLS handshake).</summary>
+    public const int ConnectionTimedOut = 2006;
+
+    /// <summary>A TLS handshake failed.</summary>
+    public const int TlsHandshakeFailed = 2007;
+
+    /// <summary>A message handler threw.</summary>
+    public const int HandlerFailed = 2008;
+
+    /// <summary>Accepting a connection failed; the accept loop goes on.</summary>
+    public const int AcceptFailed = 2009;
+
+    /// <summary>A frame was received and handled.</summary>
+    public const int FrameHandled = 2010;
+
+    /// <summary>A connection was closed because the peer broke the framing rules (too large, truncated, junk).</summary>
+    public const int ConnectionFramingError = 2011;
+
+    /// <summary>Connections were aborted because the drain time ran out while stopping.</summary>
+    public const int DrainTimedOut = 2012;
+
+    /// <summary>A connection event callback threw.</summary>
+    public const int ConnectionEventCallbackFailed = 2013;
+
+    /// <summary>An MLLP commit acknowledgement block arrived at a listener and was ignored.</summary>
+    public const int CommitBlockIgnored = 2014;
+
+    /// <summary>A socket option could not be set.</summary>
+    public const int SocketOptionFailed = 2015;
+
+    /// <summary>A listener is stopping.</summary>
+    public const int ListenerStopping = 2016;
+
+    /// <summary>A listener connection failed unexpectedly (not by the peer's doing); only that connection was closed.</summary>
+    public const int ConnectionFailed = 2017;
+
     // 2500-2999 receive pipeline and duplicate trackers
 
     /// <summary>A message was stored and acknowledged positively.</summary>

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 
 namespace Hl7Mllp.Receiving;
 
@@ -28,6 +29,7 @@ internal sealed class ConnectionPipeReader : PipeReader
     /// <summary>Gets how many received bytes are buffered and not yet consumed.</summary>
     public long BufferedBytes => _unconsumed;
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
     {
         _connection.ArmReadDeadline(frameUnderWay: _unconsumed > 0);

@@ -7,8 +7,11 @@ namespace Hl7Mllp.Receiving;
 /// <remarks>
 /// The listener calls the handler for one connection strictly in order: the response to message n is written
 /// before message n+1 is read. Calls for different connections run concurrently, so a handler must be
-/// thread-safe. An exception thrown by a handler is logged without message content and answered, where the
-/// message can still be identified, with a negative ACK (HL7 error 207).
+/// thread-safe. The listener builds no ACKs itself: it sends what the handler wrote to
+/// <see cref="MllpReceiveContext.Response"/> (nothing when it is empty). An exception thrown by a handler is logged
+/// without message content; if the handler wrote a response before throwing, that response is sent and the connection
+/// goes on, otherwise the connection is closed with nothing sent, so the sender resends. The receive pipeline turns
+/// its own failures into negative ACKs (HL7 error 207) before they reach the listener.
 /// </remarks>
 public interface IMllpMessageHandler
 {

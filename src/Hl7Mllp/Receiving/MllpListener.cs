@@ -307,7 +307,16 @@ public sealed class MllpListener : IAsyncDisposable
                 continue;
             }
 
-            Admit(accepted);
+            try
+            {
+                Admit(accepted);
+            }
+            catch (Exception exception)
+            {
+                // A connection that cannot even be set up is dropped; the loop goes on.
+                Log.AcceptFailed(Logger, Name, listenSocket.LocalEndPoint, exception.GetType().Name, exception);
+                accepted.Dispose();
+            }
         }
     }
 
@@ -327,14 +336,16 @@ public sealed class MllpListener : IAsyncDisposable
     private void Admit(Socket socket)
     {
         long id = Interlocked.Increment(ref _nextConnectionId);
-        EndPoint? remote = null;
+        EndPoint? remote;
+        EndPoint? local;
         try
         {
             remote = socket.RemoteEndPoint;
+            local = socket.LocalEndPoint;
             if (!_addressFilter.IsAllowed((remote as IPEndPoint)?.Address))
             {
                 Log.RemoteAddressNotAllowed(Logger, Name, remote);
-                Reject(socket, id, remote, MllpConnectionCloseReason.AddressNotAllowed, "address_not_allowed");
+                Reject(socket, id, remote, local, MllpConnectionCloseReason.AddressNotAllowed, "address_not_allowed");
                 return;
             }
 
@@ -342,7 +353,7 @@ public sealed class MllpListener : IAsyncDisposable
             {
                 Interlocked.Decrement(ref _activeConnections);
                 Log.ConnectionLimitReached(Logger, Name, remote, Options.MaxConnections);
-                Reject(socket, id, remote, MllpConnectionCloseReason.ConnectionLimit, "connection_limit");
+                Reject(socket, id, remote, local, MllpConnectionCloseReason.ConnectionLimit, "connection_limit");
                 return;
             }
         }
@@ -353,24 +364,21 @@ public sealed class MllpListener : IAsyncDisposable
             return;
         }
 
-        var connection = new MllpListenerConnection(this, socket, id, _timeProvider);
+        var connection = new MllpListenerConnection(this, socket, id, remote, local, _timeProvider);
         _connections[id] = connection;
         Interlocked.Increment(ref _connectionsAccepted);
         ListenerMetrics.Add(ListenerMetrics.ActiveConnections, 1, Name);
         Log.ConnectionOpened(Logger, ConnectionLogLevel, Name, id, remote);
-        Raise(opened: true, id, remote, connection.LocalEndPoint, connection.ConnectedAt, closeReason: null, messagesHandled: 0);
+        Raise(opened: true, id, remote, local, connection.ConnectedAt, closeReason: null, messagesHandled: 0);
         connection.Start();
     }
 
-    private void Reject(Socket socket, long id, EndPoint? remote, MllpConnectionCloseReason reason, string tag)
+    private void Reject(Socket socket, long id, EndPoint? remote, EndPoint? local, MllpConnectionCloseReason reason, string tag)
     {
         Interlocked.Increment(ref _connectionsRejected);
         ListenerMetrics.AddWithReason(ListenerMetrics.RejectedConnections, Name, tag);
-        EndPoint? local = null;
         try
         {
-            local = socket.LocalEndPoint;
-
             // A reset, not a graceful close: the refused peer learns at once and no TIME_WAIT is left here.
             socket.LingerState = new LingerOption(true, 0);
         }

@@ -4,6 +4,7 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Hl7Mllp.Diagnostics;
@@ -44,14 +45,14 @@ internal sealed class MllpListenerConnection
     private volatile bool _drainExpired;
     private ConnectionPipeReader? _reader;
 
-    public MllpListenerConnection(MllpListener listener, Socket socket, long id, TimeProvider timeProvider)
+    public MllpListenerConnection(MllpListener listener, Socket socket, long id, EndPoint? remoteEndPoint, EndPoint? localEndPoint, TimeProvider timeProvider)
     {
         _listener = listener;
         _socket = socket;
         _timeProvider = timeProvider;
         Id = id;
-        RemoteEndPoint = socket.RemoteEndPoint;
-        LocalEndPoint = socket.LocalEndPoint;
+        RemoteEndPoint = remoteEndPoint;
+        LocalEndPoint = localEndPoint;
         ConnectedAt = timeProvider.GetUtcNow();
         _lastActivityTicks = ConnectedAt.UtcTicks;
         _deadline = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
@@ -317,6 +318,7 @@ internal sealed class MllpListenerConnection
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<MllpConnectionCloseReason?> HandleAsync(ReadOnlySequence<byte> payload, MllpReceiveContext context, MllpFrameWriter frameWriter)
     {
         string name = Options.Name;
@@ -350,6 +352,9 @@ internal sealed class MllpListenerConnection
             return MllpConnectionCloseReason.DrainTimeout;
         }
 
+        // Counted before the response leaves, so a status read after the ACK arrived includes this message.
+        Interlocked.Increment(ref _messagesHandled);
+        _listener.OnMessageHandled();
         var response = context.WrittenResponse;
         if (!response.IsEmpty)
         {
@@ -370,8 +375,6 @@ internal sealed class MllpListenerConnection
             }
         }
 
-        Interlocked.Increment(ref _messagesHandled);
-        _listener.OnMessageHandled();
         Log.FrameHandled(Logger, name, Id, payloadBytes, response.Length);
         return context.CloseAfterResponse ? MllpConnectionCloseReason.ClosedByHandler : null;
     }
@@ -413,7 +416,7 @@ internal sealed class MllpListenerConnection
         if (exception is not (IOException or SocketException or ObjectDisposedException or OperationCanceledException or AuthenticationException))
         {
             // Not the peer's doing: a bug worth an error, yet it still closes only this connection.
-            Log.HandlerFailed(Logger, Options.Name, Id, exception.GetType().FullName ?? exception.GetType().Name, 0, "unexpected failure in the connection; closing it");
+            Log.ConnectionFailed(Logger, Options.Name, Id, exception.GetType().FullName ?? exception.GetType().Name, exception);
         }
 
         return MllpConnectionCloseReason.TransportError;
