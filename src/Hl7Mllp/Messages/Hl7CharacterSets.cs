@@ -53,7 +53,8 @@ public static class Hl7CharacterSets
         ReadOnlySpan<char> name = characterSet.Trim();
         foreach ((string candidate, int codePage) in Map)
         {
-            if (name.Equals(candidate, StringComparison.OrdinalIgnoreCase))
+            // Length first: most candidates are rejected without comparing a character.
+            if (name.Length == candidate.Length && name.Equals(candidate, StringComparison.OrdinalIgnoreCase))
             {
                 encoding = GetEncoding(codePage);
                 return encoding is not null;
@@ -64,22 +65,23 @@ public static class Hl7CharacterSets
         return false;
     }
 
-    /// <summary>Finds the .NET encoding for an MSH-18 value given as bytes (it is ASCII by definition).</summary>
+    /// <summary>Finds the .NET encoding for an MSH-18 value given as bytes (ASCII by definition), without allocating.</summary>
     internal static bool TryGetEncoding(ReadOnlySpan<byte> characterSet, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Encoding? encoding)
     {
         encoding = null;
-        if (characterSet.IsEmpty || characterSet.Length > 32)
+        ReadOnlySpan<byte> name = characterSet.Trim((byte)' ');
+        if (name.IsEmpty || name.Length > 16)
         {
             return false;
         }
 
-        Span<char> name = stackalloc char[characterSet.Length];
-        for (int i = 0; i < characterSet.Length; i++)
+        Span<char> chars = stackalloc char[name.Length];
+        for (int i = 0; i < name.Length; i++)
         {
-            name[i] = (char)characterSet[i];
+            chars[i] = (char)name[i];
         }
 
-        return TryGetEncoding(name, out encoding);
+        return TryGetEncoding(chars, out encoding);
     }
 
     private static Encoding? GetEncoding(int codePage) => codePage switch

@@ -9,7 +9,7 @@ namespace Hl7Mllp.Messages;
 /// </summary>
 /// <remarks>
 /// Segments may end with CR (the standard), LF or CRLF, mixed; the last terminator may be missing; blank lines are
-/// skipped and not counted; a leading UTF-8 BOM is skipped. The view is valid as long as the bytes are; it is
+/// skipped and not counted; a leading UTF-8 BOM and line breaks before MSH are skipped. The view is valid as long as the bytes are; it is
 /// immutable and thread-safe.
 /// </remarks>
 public readonly struct Hl7Message
@@ -36,10 +36,10 @@ public readonly struct Hl7Message
         SegmentCount = segmentCount;
     }
 
-    /// <summary>Gets the bytes of the message, starting at MSH (a leading UTF-8 BOM is skipped).</summary>
+    /// <summary>Gets the bytes of the message, starting at MSH (a leading UTF-8 BOM and line breaks are skipped).</summary>
     public ReadOnlyMemory<byte> Bytes { get; }
 
-    /// <summary>Gets the number of bytes skipped before <see cref="Bytes"/> (3 for a UTF-8 BOM, else 0).</summary>
+    /// <summary>Gets the number of bytes skipped before <see cref="Bytes"/>: 3 for a UTF-8 BOM, plus any CR or LF before MSH.</summary>
     public int Offset { get; }
 
     /// <summary>Gets the delimiters read from MSH-1 and MSH-2.</summary>
@@ -125,14 +125,21 @@ public readonly struct Hl7Message
         options ??= Hl7ParseOptions.Default;
         message = default;
         int offset = bytes.Span.StartsWith(Hl7Scanner.Utf8Bom) ? Hl7Scanner.Utf8Bom.Length : 0;
+
+        // Some senders put a line break before MSH (inside the frame); skip it like a blank line.
+        int firstByte = bytes.Span[offset..].IndexOfAnyExcept(Hl7Scanner.Terminators);
+        offset += firstByte < 0 ? bytes.Length - offset : firstByte;
         ReadOnlyMemory<byte> body = bytes[offset..];
         if (!TryReadDelimiters(body.Span, offset, out Hl7Delimiters delimiters, out error)
-            || !TryCountSegments(body.Span, offset, delimiters, out int segmentCount, out error))
+            || !TryCountSegments(body.Span, offset, delimiters, out int segmentCount, out int headerLength, out error))
         {
             return false;
         }
 
-        Encoding encoding = options.Encoding ?? CharacterSetEncoding(body.Span, delimiters) ?? options.FallbackEncoding ?? Encoding.UTF8;
+        Encoding encoding = options.Encoding
+            ?? CharacterSetEncoding(body.Span[..headerLength], delimiters)
+            ?? options.FallbackEncoding
+            ?? Encoding.UTF8;
         message = new Hl7Message(body, offset, delimiters, encoding, segmentCount);
         return true;
     }
@@ -301,14 +308,19 @@ public readonly struct Hl7Message
         return true;
     }
 
-    private static bool TryCountSegments(ReadOnlySpan<byte> body, int offset, Hl7Delimiters delimiters, out int count, out Hl7ParseError error)
+    private static bool TryCountSegments(ReadOnlySpan<byte> body, int offset, Hl7Delimiters delimiters, out int count, out int headerLength, out Hl7ParseError error)
     {
         count = 0;
+        headerLength = 0;
         int position = 0;
         while (Hl7Scanner.TryReadSegment(body, ref position, out int start, out int length))
         {
             ReadOnlySpan<byte> segment = body.Slice(start, length);
-            count++;
+            if (++count == 1)
+            {
+                headerLength = length;
+            }
+
             if (!Hl7Scanner.HasValidId(segment, delimiters.FieldByte))
             {
                 error = new(Hl7ErrorCode.SegmentSequenceError, offset + start, $"Segment {count} has no valid segment ID at byte {offset + start}");
@@ -326,16 +338,14 @@ public readonly struct Hl7Message
         return true;
     }
 
-    private static Encoding? CharacterSetEncoding(ReadOnlySpan<byte> body, Hl7Delimiters delimiters)
+    private static Encoding? CharacterSetEncoding(ReadOnlySpan<byte> header, Hl7Delimiters delimiters)
     {
-        int position = 0;
-        if (!Hl7Scanner.TryReadSegment(body, ref position, out int start, out int length)
-            || !Hl7Scanner.TryGetField(body.Slice(start, length), delimiters.FieldByte, 18, out int fieldStart, out int fieldLength, out _))
+        if (!Hl7Scanner.TryGetField(header, delimiters.FieldByte, 18, out int start, out int length, out _))
         {
             return null;
         }
 
-        ReadOnlySpan<byte> field = body.Slice(start + fieldStart, fieldLength);
+        ReadOnlySpan<byte> field = header.Slice(start, length);
         int end = field.IndexOfAny(delimiters.RepetitionByte, delimiters.ComponentByte);
         return Hl7CharacterSets.TryGetEncoding(end < 0 ? field : field[..end], out Encoding? encoding) ? encoding : null;
     }

@@ -26,7 +26,8 @@ internal static class Hl7Scanner
             int lineLength = end < 0 ? rest.Length : end;
             int lineStart = position;
             position += end < 0 ? lineLength : lineLength + 1;
-            if (lineLength > 0 && rest[..lineLength].IndexOfAnyExcept(Blanks) >= 0)
+            // A line is blank when it holds only spaces or tabs; a segment ID first byte settles it at once.
+            if (lineLength > 0 && (rest[0] is not ((byte)' ' or (byte)'\t') || rest[..lineLength].IndexOfAnyExcept(Blanks) >= 0))
             {
                 start = lineStart;
                 length = lineLength;
@@ -62,7 +63,8 @@ internal static class Hl7Scanner
 
     /// <summary>MSH, FHS and BHS carry the field separator as field 1 and the encoding characters as field 2.</summary>
     public static bool IsHeaderSegment(ReadOnlySpan<byte> segment) =>
-        segment.Length >= 3 && (segment[..3].SequenceEqual("MSH"u8) || segment[..3].SequenceEqual("FHS"u8) || segment[..3].SequenceEqual("BHS"u8));
+        segment.Length >= 3 && (segment[0], segment[1], segment[2]) is
+            ((byte)'M', (byte)'S', (byte)'H') or ((byte)'F', (byte)'H', (byte)'S') or ((byte)'B', (byte)'H', (byte)'S');
 
     /// <summary>A segment ID is three upper-case letters or digits, followed by the field separator or nothing.</summary>
     public static bool HasValidId(ReadOnlySpan<byte> segment, byte fieldSeparator) =>

@@ -120,14 +120,24 @@ public readonly struct Hl7Value
             return true;
         }
 
-        if (!TryGetRepetition(key.Repetition == 0 ? 1 : key.Repetition, out value) || key.Component == 0)
+        if (!TryGetRepetition(key.Repetition == 0 ? 1 : key.Repetition, out value))
         {
-            return key.Component == 0 && value._encoding is not null;
+            return false;
         }
 
-        if (!value.TryGetComponent(key.Component, out value) || key.Subcomponent == 0)
+        if (key.Component == 0)
         {
-            return key.Subcomponent == 0 && value._encoding is not null;
+            return true;
+        }
+
+        if (!value.TryGetComponent(key.Component, out value))
+        {
+            return false;
+        }
+
+        if (key.Subcomponent == 0)
+        {
+            return true;
         }
 
         return value.TryGetSubcomponent(key.Subcomponent, out value);

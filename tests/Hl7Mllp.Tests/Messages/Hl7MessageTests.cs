@@ -121,6 +121,20 @@ public class Hl7MessageTests
         message.GetValue("OBX.2").Should().BeEmpty();
     }
 
+    [Fact]
+    public void Parse_LineBreaksBeforeMsh_AreSkipped()
+    {
+        byte[] bytes = [0xEF, 0xBB, 0xBF, .. "\r\n\nMSH|^~\\&|A||||||ADT^A01|X1|P|2.3\rPID|1"u8];
+
+        Hl7Message message = Hl7Message.Parse(bytes);
+
+        message.Offset.Should().Be(6);
+        message.SegmentCount.Should().Be(2);
+        message.ControlId.Should().Be("X1");
+        Hl7Message.TryParse("\r\n"u8.ToArray(), out _, out Hl7ParseError error).Should().BeFalse();
+        error.Reason.Should().Be("MSH segment missing at byte 2");
+    }
+
     [Theory]
     [InlineData("MSH|^~\\&|A||||||ADT^A01|X1|P|2.3\rPID|1||M^1~M2", '|', '^', '~', '\\', '&', '\0')]
     [InlineData("MSH^~|\\&^A^^^^^^ADT~A24^X1^T^2.4\rPID^1^^M~1|M2", '^', '~', '|', '\\', '&', '\0')]
@@ -298,6 +312,44 @@ public class Hl7MessageTests
         nte.TryGetField(1, out _).Should().BeFalse();
         message.TryGetValue(Hl7Key.Parse("PID.1"), out Hl7Value pid1).Should().BeTrue();
         pid1.IsEmpty.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Parse_AndEnumerate_AllocatesNothing()
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(Adt);
+        Hl7Key key = Hl7Key.Parse("PID.3[2].1");
+        int Walk()
+        {
+            Hl7Message message = Hl7Message.Parse(bytes);
+            int count = message.TryGetRawValue(key, out ReadOnlyMemory<byte> raw) ? raw.Length : 0;
+            foreach (Hl7Segment segment in message.Segments)
+            {
+                foreach (Hl7Value field in segment.Fields)
+                {
+                    foreach (Hl7Value repetition in field.Repetitions)
+                    {
+                        foreach (Hl7Value component in repetition.Components)
+                        {
+                            foreach (Hl7Value subcomponent in component.Subcomponents)
+                            {
+                                count += subcomponent.Bytes.Length;
+                            }
+                        }
+                    }
+                }
+            }
+
+            return count;
+        }
+
+        int expected = Walk();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        int actual = Walk();
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        actual.Should().Be(expected).And.BeGreaterThan(100);
+        allocated.Should().Be(0);
     }
 
     private static Hl7Value GetField(Hl7Message message, string segmentId, int field)
