@@ -8,4 +8,5 @@ return CliApp.Run(
     Console.Error,
     [
         InspectCommand.Create(),
+        ListenCommand.Create(),
     ]);

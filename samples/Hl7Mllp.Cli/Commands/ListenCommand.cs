@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Net;
+using System.Runtime.InteropServices;
 using Hl7Mllp.Duplicates;
 using Hl7Mllp.Framing;
 using Hl7Mllp.Receiving;
@@ -167,11 +168,15 @@ public static partial class ListenCommand
             return StartError;
         }
 
+        // SIGINT/SIGTERM stop the listener gracefully (drain in-flight messages) whatever the host does with them.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using PosixSignalRegistration terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         await output.WriteLineAsync($"listening on {FormatEndPoint(listener.LocalEndPoint)}");
         await output.FlushAsync(CancellationToken.None);
         try
         {
-            await handler.Completed.WaitAsync(cancellationToken);
+            await handler.Completed.WaitAsync(stopping.Token);
         }
         catch (OperationCanceledException)
         {
@@ -188,6 +193,12 @@ public static partial class ListenCommand
 
         await output.FlushAsync(CancellationToken.None);
         return 0;
+
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stopping.Cancel();
+        }
     }
 
     private static ReceivePipelineOptions CreatePipelineOptions(Settings settings)
