@@ -8,5 +8,7 @@ return CliApp.Run(
     Console.Error,
     [
         InspectCommand.Create(),
+        AckCommand.Create(),
+        SendCommand.Create(),
         ListenCommand.Create(),
     ]);

@@ -19,9 +19,6 @@ namespace Hl7Mllp.Cli.Commands;
 /// </remarks>
 public static class AckCommand
 {
-    /// <summary>The exit code of a usage error.</summary>
-    public const int UsageError = 2;
-
     /// <summary>Creates the command.</summary>
     /// <returns>The <c>ack</c> command.</returns>
     public static Command Create()
@@ -103,7 +100,7 @@ public static class AckCommand
 
         var buffer = new ArrayBufferWriter<byte>();
         bool first = true;
-        foreach (ReadOnlyMemory<byte> message in SplitMessages(bytes))
+        foreach (ReadOnlyMemory<byte> message in Hl7Batch.Split(bytes).Messages)
         {
             buffer.ResetWrittenCount();
             System.Text.Encoding encoding = System.Text.Encoding.UTF8;
@@ -143,7 +140,7 @@ public static class AckCommand
     private static int Usage(TextWriter error, string message)
     {
         error.WriteLine($"hl7mllp ack: {message}");
-        return UsageError;
+        return CliApp.UsageError;
     }
 
     /// <summary>Reads <c>CODE[:TEXT[:KEY]]</c>; the part after the last colon is a key only when it parses as one.</summary>
@@ -167,45 +164,5 @@ public static class AckCommand
 
         error = new Hl7Error((Hl7ErrorCode)code, message);
         return true;
-    }
-
-    /// <summary>Splits a file into messages: each MSH line starts one; batch envelope lines (FHS, BHS, BTS, FTS) are left out.</summary>
-    private static List<ReadOnlyMemory<byte>> SplitMessages(byte[] bytes)
-    {
-        var messages = new List<ReadOnlyMemory<byte>>();
-        int start = -1;
-        int position = 0;
-        while (position < bytes.Length)
-        {
-            int end = bytes.AsSpan(position).IndexOfAny((byte)'\r', (byte)'\n');
-            int lineEnd = end < 0 ? bytes.Length : position + end;
-            ReadOnlySpan<byte> line = bytes.AsSpan(position, lineEnd - position);
-            if (line.StartsWith("\uFEFF"u8))
-            {
-                line = line[3..];
-            }
-
-            bool header = line.StartsWith("MSH"u8);
-            bool envelope = line.StartsWith("FHS"u8) || line.StartsWith("BHS"u8) || line.StartsWith("BTS"u8) || line.StartsWith("FTS"u8);
-            if ((header || envelope) && start >= 0)
-            {
-                messages.Add(bytes.AsMemory(start, position - start));
-                start = -1;
-            }
-
-            if (header || (start < 0 && !envelope && !line.IsEmpty && position == 0))
-            {
-                start = position;
-            }
-
-            position = end < 0 ? bytes.Length : lineEnd + 1;
-        }
-
-        if (start >= 0)
-        {
-            messages.Add(bytes.AsMemory(start, bytes.Length - start));
-        }
-
-        return messages;
     }
 }

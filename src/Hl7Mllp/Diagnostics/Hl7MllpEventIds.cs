@@ -7,6 +7,56 @@ namespace Hl7Mllp.Diagnostics;
 /// <remarks>Filter or route logs on these numbers; they are stable across releases.</remarks>
 public static class Hl7MllpEventIds
 {
+    // 1xxx client (1000-1099 MllpClient)
+
+    /// <summary>A client connection attempt starts.</summary>
+    public const int ClientConnecting = 1000;
+
+    /// <summary>A client connected to a receiver.</summary>
+    public const int ClientConnected = 1001;
+
+    /// <summary>A client connection attempt failed.</summary>
+    public const int ClientConnectFailed = 1002;
+
+    /// <summary>A client connection was closed.</summary>
+    public const int ClientDisconnected = 1003;
+
+    /// <summary>An idle client connection was found closed or unusable before a send and was renewed.</summary>
+    public const int ClientDeadConnectionRenewed = 1004;
+
+    /// <summary>No ACK arrived within the client's ACK timeout; the connection was closed.</summary>
+    public const int ClientAckTimeout = 1005;
+
+    /// <summary>A reply did not match the message sent, or was unreadable; the connection was closed.</summary>
+    public const int ClientProtocolError = 1006;
+
+    /// <summary>A negative ACK arrived for a message the client sent.</summary>
+    public const int ClientNakReceived = 1007;
+
+    /// <summary>A client connection broke while a message was written or its ACK awaited.</summary>
+    public const int ClientConnectionLost = 1008;
+
+    /// <summary>A heartbeat got no positive, matching ACK; the connection is renewed.</summary>
+    public const int ClientHeartbeatFailed = 1009;
+
+    /// <summary>An idle persistent client connection was closed by the inactivity reset.</summary>
+    public const int ClientIdleReset = 1010;
+
+    /// <summary>A subscriber to the client's events threw; the exception was ignored.</summary>
+    public const int ClientEventHandlerFailed = 1011;
+
+    /// <summary>Debug logging: the bytes a client sent (contains message content).</summary>
+    public const int ClientWireSent = 1012;
+
+    /// <summary>Debug logging: the bytes a client received (contains message content).</summary>
+    public const int ClientWireReceived = 1013;
+
+    /// <summary>Bytes followed an ACK on a client connection; the connection will be renewed.</summary>
+    public const int ClientStrayBytes = 1014;
+
+    /// <summary>A positive ACK arrived for a message the client sent.</summary>
+    public const int ClientAckReceived = 1015;
+
     // 2xxx listener
 
     /// <summary>A listener started and accepts connections.</summary>
@@ -126,4 +176,9 @@ public static class Hl7MllpEventIds
 
     /// <summary>A partial frame was abandoned (start block inside it, or end block without CR) and parsing resynchronized.</summary>
     public const int FrameAbandoned = 3004;
+
+    // 6xxx validation
+
+    /// <summary>A rule's <c>matches</c> regular expression ran past its timeout; the message got a 207 finding.</summary>
+    public const int RuleMatchTimedOut = 6000;
 }

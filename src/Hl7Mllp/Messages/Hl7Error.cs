@@ -46,7 +46,7 @@ public sealed record Hl7Error(Hl7ErrorCode Code, string Text)
         _ => 'E',
     };
 
-    /// <summary>Gets the location as an HL7 key, e.g. <c>PID.3</c> or <c>OBX[2].5[1].1</c>; empty when there is no segment ID.</summary>
+    /// <summary>Gets the location as an HL7 key, e.g. <c>PID.3</c> or <c>OBX[2].5[3].1</c> (an occurrence or repetition of 1 is not written); empty when there is no segment ID.</summary>
     public string Location
     {
         get
@@ -62,7 +62,7 @@ public sealed record Hl7Error(Hl7ErrorCode Code, string Text)
                 return $"{SegmentId}{occurrence}";
             }
 
-            string repetition = Repetition > 0 ? $"[{Repetition}]" : string.Empty;
+            string repetition = Repetition > 1 ? $"[{Repetition}]" : string.Empty;
             string component = Component > 0 ? $".{Component}" : string.Empty;
             string subcomponent = Component > 0 && Subcomponent > 0 ? $".{Subcomponent}" : string.Empty;
             return $"{SegmentId}{occurrence}.{Field}{repetition}{component}{subcomponent}";

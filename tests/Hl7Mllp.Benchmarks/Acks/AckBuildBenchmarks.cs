@@ -23,7 +23,7 @@ public class AckBuildBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _adt = File.ReadAllBytes(Path.Combine(CorpusDirectory(), "adt_a01_v23_pyhl7_01.hl7"));
+        _adt = File.ReadAllBytes(BenchmarkCorpus.PathOf("adt_a01_v23_pyhl7_01.hl7"));
         _message = Hl7Message.Parse(_adt);
         _controlId = _message.ControlId;
         _ack = Encoding.ASCII.GetBytes($"MSH|^~\\&|AIG||HNAM_PM|HNA500|20250304050607||ACK^A01|1742|P|2.3\rMSA|AA|{_controlId}\r");
@@ -54,18 +54,4 @@ public class AckBuildBenchmarks
 
     [Benchmark]
     public MllpSendResult EvaluateAa() => _condition.Evaluate(_controlId, _ack);
-
-    private static string CorpusDirectory()
-    {
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "..", "shared", "corpus");
-            if (File.Exists(Path.Combine(dir.FullName, "Hl7Mllp.sln")) && Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return Environment.GetEnvironmentVariable("HL7MLLP_CORPUS") ?? throw new InvalidOperationException("The shared corpus was not found; set HL7MLLP_CORPUS.");
-    }
 }

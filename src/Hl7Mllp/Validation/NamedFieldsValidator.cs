@@ -1,0 +1,356 @@
+using System.Buffers;
+using System.Text;
+using Hl7Mllp.Messages;
+
+namespace Hl7Mllp.Validation;
+
+/// <summary>
+/// Validates messages against a <see cref="NamedFieldsDefinition"/>: the checks selected by <see cref="Flags"/>,
+/// each problem an <see cref="Hl7Error"/> with its table 0357 code and exact location.
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item>Required field empty or absent in a present segment: <see cref="Hl7ErrorCode.RequiredFieldMissing"/> (101).</item>
+/// <item>More repetitions than allowed: <see cref="Hl7ErrorCode.NonConformantCardinality"/> (198), located at the first
+/// extra repetition. 198 is the table 0357 code for cardinality since v2.9; older receivers that do not know it still
+/// see AE, as for every 1xx code.</item>
+/// <item>A repetition longer than the maximum length (ER7 characters, escape sequences as sent): <see cref="Hl7ErrorCode.ValueTooLong"/> (104).</item>
+/// <item>A value that breaks its data type (NM, SI, DT, DTM, TS, TM), separators inside a primitive value, or more
+/// components or subcomponents than a composite type defines: <see cref="Hl7ErrorCode.DataTypeError"/> (102).</item>
+/// <item>A primitive value missing from its table: <see cref="Hl7ErrorCode.TableValueNotFound"/> (103).</item>
+/// </list>
+/// Segments the definition does not know (Z segments) and fields past the defined ones are not checked; the HL7 null
+/// <c>""</c> passes every value check. Finding texts name the position and field, never the value. One pass over the
+/// message, no regular expressions, no allocation except for findings. Thread-safe.
+/// </remarks>
+public sealed class NamedFieldsValidator
+{
+    /// <summary>Creates a validator.</summary>
+    /// <param name="definition">The definition to validate against.</param>
+    /// <param name="flags">What to check. Default <see cref="ValidationFlags.All"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="definition"/> is <see langword="null"/>.</exception>
+    public NamedFieldsValidator(NamedFieldsDefinition definition, ValidationFlags flags = ValidationFlags.All)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        Definition = definition;
+        Flags = flags;
+    }
+
+    /// <summary>The definition messages are validated against.</summary>
+    public NamedFieldsDefinition Definition { get; }
+
+    /// <summary>What is checked.</summary>
+    public ValidationFlags Flags { get; }
+
+    /// <summary>
+    /// The most findings reported for one message; validation stops there, so a hostile message cannot make the
+    /// ACK unbounded. Default 100.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public int MaxFindings
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            field = value;
+        }
+    } = 100;
+
+    /// <summary>Validates one message, adding an error for each problem found.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="errors">Receives the errors, in message order, at most <see cref="MaxFindings"/>; an <see cref="Acks.AckBuilder"/> writes them as ERR segments.</param>
+    /// <returns>The number of errors added.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="errors"/> is <see langword="null"/>.</exception>
+    public int Validate(in Hl7Message message, ICollection<Hl7Error> errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (Flags == ValidationFlags.None)
+        {
+            return 0;
+        }
+
+        // Occurrences per defined segment, for the %q of each error, and the segment's text: both pooled.
+        // Interim: each defined segment is decoded into the char buffer and walked as text.
+        var occurrences = ArrayPool<int>.Shared.Rent(Definition.SegmentCount);
+        Array.Clear(occurrences, 0, Definition.SegmentCount);
+        var buffer = ArrayPool<char>.Shared.Rent(1024);
+        var encoding = message.Encoding;
+        var walk = new Walk(this, message.Delimiters, errors);
+        Span<char> id = stackalloc char[3];
+        try
+        {
+            foreach (var segment in message.Segments)
+            {
+                if (walk.Stopped)
+                {
+                    break;
+                }
+
+                var bytes = segment.Bytes.Span;
+                if (bytes.Length < 3
+                    || (bytes.Length > 3 && bytes[3] != message.Delimiters.FieldByte)
+                    || Ascii.ToUtf16(bytes[..3], id, out _) != OperationStatus.Done
+                    || !Definition.TryGetCompiledSegment(id, out var compiled))
+                {
+                    continue;
+                }
+
+                var length = encoding.GetMaxCharCount(bytes.Length);
+                if (length > buffer.Length)
+                {
+                    ArrayPool<char>.Shared.Return(buffer);
+                    buffer = ArrayPool<char>.Shared.Rent(length);
+                }
+
+                var written = encoding.GetChars(bytes, buffer);
+                walk.Segment(buffer.AsSpan(0, written), compiled, ++occurrences[compiled.Slot]);
+            }
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(buffer);
+            ArrayPool<int>.Shared.Return(occurrences);
+        }
+
+        return walk.Added;
+    }
+
+    private ref struct Walk(NamedFieldsValidator validator, Hl7Delimiters delimiters, ICollection<Hl7Error> errors)
+    {
+        private readonly ValidationFlags _flags = validator.Flags;
+        private readonly int _maxFindings = validator.MaxFindings;
+        private readonly char _fieldSeparator = delimiters.Field;
+        private readonly char _componentSeparator = delimiters.Component;
+        private readonly char _repetitionSeparator = delimiters.Repetition;
+        private readonly char _subcomponentSeparator = delimiters.Subcomponent;
+        private readonly NamedFieldsDefinition _definition = validator.Definition;
+        private string _segmentId = string.Empty;
+        private int _occurrence;
+
+        public int Added { get; private set; }
+
+        public readonly bool Stopped => Added >= _maxFindings;
+
+        public void Segment(ReadOnlySpan<char> text, CompiledSegment segment, int occurrence)
+        {
+            _segmentId = segment.Id;
+            _occurrence = occurrence;
+            var fields = segment.Fields;
+            var rest = text.Length > 3 ? text[4..] : [];
+            var hasMore = text.Length > 3;
+            var number = 1;
+            var isObservation = segment.Id == "OBX";
+            ReadOnlySpan<char> valueType = [];
+
+            // MSH, BHS and FHS: field 1 is the field separator itself and field 2 the encoding characters,
+            // which hold the separators and are therefore never split.
+            if (segment.Id is "MSH" or "BHS" or "FHS")
+            {
+                if (fields.Length > 0)
+                {
+                    Field(hasMore ? text.Slice(3, 1) : [], fields[0], fields[0], 1, split: false);
+                }
+
+                number = 2;
+            }
+
+            for (; number <= fields.Length && !Stopped; number++)
+            {
+                ReadOnlySpan<char> field = [];
+                if (hasMore)
+                {
+                    var end = rest.IndexOf(_fieldSeparator);
+                    field = end < 0 ? rest : rest[..end];
+                    hasMore = end >= 0;
+                    rest = end < 0 ? [] : rest[(end + 1)..];
+                }
+
+                var element = fields[number - 1];
+                var valueElement = element;
+                if (isObservation && number == 2)
+                {
+                    valueType = field;
+                }
+                else if (isObservation && number == 5 && element.Check == ValueCheck.None
+                    && _definition.TryGetObservationValueType(valueType, out var resolved))
+                {
+                    // OBX-5 (VARIES) takes the data type OBX-2 names; its repetitions and length stay OBX-5's.
+                    valueElement = resolved;
+                }
+
+                Field(field, element, valueElement, number, split: number != 2 || segment.Id is not ("MSH" or "BHS" or "FHS"));
+            }
+        }
+
+        // element gives the field's limits; valueElement the type its values are checked as (they differ for OBX-5).
+        private void Field(ReadOnlySpan<char> field, CompiledElement element, CompiledElement valueElement, int number, bool split)
+        {
+            var definition = element.Definition;
+            if (field.IsEmpty)
+            {
+                if (definition.Required && (_flags & ValidationFlags.RequiredFields) != 0)
+                {
+                    Report(Hl7ErrorCode.RequiredFieldMissing, new Position(number, 0, 0, 0), element, "is required");
+                }
+
+                return;
+            }
+
+            if (!split)
+            {
+                CheckLength(field, element, new Position(number, 1, 0, 0));
+                return;
+            }
+
+            var remaining = field;
+            for (var repetition = 1; !Stopped; repetition++)
+            {
+                var end = remaining.IndexOf(_repetitionSeparator);
+                var value = end < 0 ? remaining : remaining[..end];
+                var position = new Position(number, repetition, 0, 0);
+                if (repetition == definition.MaxRepetitions + 1 && definition.MaxRepetitions > 0 && (_flags & ValidationFlags.Repetitions) != 0)
+                {
+                    var total = repetition + remaining.Count(_repetitionSeparator);
+                    Report(Hl7ErrorCode.NonConformantCardinality, position, element, $"has {total} repetitions; at most {definition.MaxRepetitions} allowed");
+                }
+
+                CheckLength(value, element, position);
+                if ((_flags & (ValidationFlags.DataType | ValidationFlags.TableValues)) != 0)
+                {
+                    Value(value, valueElement, position, depth: 0);
+                }
+
+                if (end < 0)
+                {
+                    break;
+                }
+
+                remaining = remaining[(end + 1)..];
+            }
+        }
+
+        private void CheckLength(ReadOnlySpan<char> value, CompiledElement element, Position position)
+        {
+            var max = element.Definition.MaxLength;
+            if (max > 0 && value.Length > max && (_flags & ValidationFlags.MaxLength) != 0)
+            {
+                Report(Hl7ErrorCode.ValueTooLong, position, element, $"is longer than {max} characters");
+            }
+        }
+
+        // depth 0 = a field repetition, 1 = a component, 2 = a subcomponent.
+        private void Value(ReadOnlySpan<char> value, CompiledElement element, Position position, int depth)
+        {
+            if (value.IsEmpty || value is "\"\"" || Stopped)
+            {
+                return;
+            }
+
+            if (element.Check == ValueCheck.None)
+            {
+                return;
+            }
+
+            if (element.Check == ValueCheck.Composite)
+            {
+                Composite(value, element, position, depth);
+                return;
+            }
+
+            if ((_flags & ValidationFlags.DataType) != 0)
+            {
+                // A primitive value holds no separators of a lower level: ER7 would have split it there.
+                var extra = depth switch
+                {
+                    0 => value.IndexOfAny(_componentSeparator, _subcomponentSeparator) >= 0,
+                    1 => value.Contains(_subcomponentSeparator),
+                    _ => false,
+                };
+                if (extra)
+                {
+                    Report(Hl7ErrorCode.DataTypeError, position, element, $"is a {element.Definition.DataType} and cannot have {(depth == 0 ? "components" : "subcomponents")}");
+                    return;
+                }
+
+                if (!IsValid(element.Check, value))
+                {
+                    Report(Hl7ErrorCode.DataTypeError, position, element, $"is not a valid {element.Definition.DataType} value");
+                    return;
+                }
+            }
+
+            if ((_flags & ValidationFlags.TableValues) != 0 && element.Table is { } table && !table.Contains(value))
+            {
+                Report(Hl7ErrorCode.TableValueNotFound, position, element, $"has a value not in table {element.Definition.Table}");
+            }
+        }
+
+        private void Composite(ReadOnlySpan<char> value, CompiledElement element, Position position, int depth)
+        {
+            var components = element.Components!;
+            var separator = depth == 0 ? _componentSeparator : _subcomponentSeparator;
+            var remaining = value;
+            for (var index = 1; !Stopped; index++)
+            {
+                var end = remaining.IndexOf(separator);
+                var part = end < 0 ? remaining : remaining[..end];
+                var at = depth == 0 ? position with { Component = index } : position with { Subcomponent = index };
+                if (index > components.Length)
+                {
+                    if ((_flags & ValidationFlags.DataType) != 0 && !IsEmptyTail(remaining, separator))
+                    {
+                        Report(Hl7ErrorCode.DataTypeError, at, element, $"has more {(depth == 0 ? "components" : "subcomponents")} than {element.Definition.DataType} defines ({components.Length})");
+                    }
+
+                    return;
+                }
+
+                Value(part, components[index - 1], at, depth + 1);
+                if (end < 0)
+                {
+                    return;
+                }
+
+                remaining = remaining[(end + 1)..];
+            }
+        }
+
+        // Trailing empty components (PID-5 "DOE^JOHN^^^^^^") carry nothing and are tolerated.
+        private static bool IsEmptyTail(ReadOnlySpan<char> tail, char separator) => !tail.ContainsAnyExcept(separator);
+
+        private static bool IsValid(ValueCheck check, ReadOnlySpan<char> value) => check switch
+        {
+            ValueCheck.Numeric => DataTypeChecks.IsNumeric(value),
+            ValueCheck.SequenceId => DataTypeChecks.IsSequenceId(value),
+            ValueCheck.Date => DataTypeChecks.IsDate(value),
+            ValueCheck.DateTime => DataTypeChecks.IsDateTime(value),
+            ValueCheck.Time => DataTypeChecks.IsTime(value),
+            _ => true,
+        };
+
+        private void Report(Hl7ErrorCode code, Position position, CompiledElement element, string problem)
+        {
+            if (Stopped)
+            {
+                return;
+            }
+
+            var error = new Hl7Error(code, string.Empty)
+            {
+                SegmentId = _segmentId,
+                Sequence = _occurrence,
+                Field = position.Field,
+                Repetition = position.Repetition,
+                Component = position.Component,
+                Subcomponent = position.Subcomponent,
+            };
+            var name = element.Definition.Name;
+            var location = error.Location;
+            errors.Add(error with { Text = name.Length > 0 ? $"{location} {name} {problem}" : $"{location} {problem}" });
+            Added++;
+        }
+    }
+
+    private readonly record struct Position(int Field, int Repetition, int Component, int Subcomponent);
+}

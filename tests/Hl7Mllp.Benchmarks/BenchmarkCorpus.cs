@@ -1,0 +1,21 @@
+namespace Hl7Mllp.Benchmarks;
+
+/// <summary>Finds the shared corpus next to the repository (or at <c>HL7MLLP_CORPUS</c>).</summary>
+internal static class BenchmarkCorpus
+{
+    public static string PathOf(string name) => Path.Combine(Directory(), name);
+
+    private static string Directory()
+    {
+        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, "..", "shared", "corpus");
+            if (File.Exists(Path.Combine(dir.FullName, "Hl7Mllp.sln")) && System.IO.Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return Environment.GetEnvironmentVariable("HL7MLLP_CORPUS") ?? throw new InvalidOperationException("The shared corpus was not found; set HL7MLLP_CORPUS.");
+    }
+}
