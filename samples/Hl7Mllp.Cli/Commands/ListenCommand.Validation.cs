@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Hl7Mllp.Receiving;
+using Hl7Mllp.Validation;
 
 namespace Hl7Mllp.Cli.Commands;
 
@@ -10,7 +11,7 @@ public static partial class ListenCommand
     {
         var rules = new Option<string?>("--rules") { Description = "A JSON file of receive rules (expression, error code, text)." };
         var namedFields = new Option<string?>("--named-fields") { Description = "A Named Fields definition: a JSON file, or a built-in version 2.3, 2.5.1 or 2.7." };
-        var validation = new Option<string?>("--validation") { Description = "What Named Fields validation checks: a comma list of Required, Repetitions, MaxLength, DataType, Table, or All (default All)." };
+        var validation = new Option<string?>("--validation") { Description = "What Named Fields validation checks: a comma list of RequiredFields, Repetitions, MaxLength, DataType, TableValues, or All (default All)." };
         command.Options.Add(rules);
         command.Options.Add(namedFields);
         command.Options.Add(validation);
@@ -19,10 +20,22 @@ public static partial class ListenCommand
 
     private static void ApplyValidation(ReceivePipelineOptions options, ValidationSettings settings)
     {
-        _ = options;
-        if (settings.Rules is not null || settings.NamedFields is not null || settings.Flags is not null)
+        if (settings.Rules is not null)
         {
-            throw new ArgumentException("--rules, --named-fields and --validation need the Validation part, not merged yet.");
+            options.Rules = Hl7RuleSet.LoadFile(settings.Rules);
+        }
+
+        if (settings.NamedFields is not null)
+        {
+            string version = settings.NamedFields.TrimStart('v', 'V');
+            options.NamedFields = NamedFieldsDefinition.BuiltInVersions.Contains(version)
+                ? NamedFieldsDefinition.BuiltIn(version)
+                : NamedFieldsDefinition.LoadFile(settings.NamedFields);
+        }
+
+        if (settings.Flags is not null)
+        {
+            options.ValidationFlags = Enum.Parse<ValidationFlags>(settings.Flags, ignoreCase: true);
         }
     }
 

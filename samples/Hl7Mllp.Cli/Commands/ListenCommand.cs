@@ -123,7 +123,7 @@ public static partial class ListenCommand
         {
             pipelineOptions = CreatePipelineOptions(settings);
         }
-        catch (Exception ex) when (ex is IOException or ArgumentException or FormatException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or ArgumentException or FormatException or UnauthorizedAccessException or MllpException)
         {
             return Usage(error, ex.Message);
         }

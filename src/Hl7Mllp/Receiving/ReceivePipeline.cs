@@ -4,6 +4,7 @@ using Hl7Mllp.Acks;
 using Hl7Mllp.Duplicates;
 using Hl7Mllp.Messages;
 using Hl7Mllp.Storage;
+using Hl7Mllp.Validation;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -16,7 +17,7 @@ namespace Hl7Mllp.Receiving;
 /// <remarks>
 /// <para>Per message, in order: parse (failure → a NAK with the parse error's HL7 code, built from whatever of the
 /// MSH can be salvaged) → processing ID (202) → control ID (blank → 101, duplicate → 205 or a repeated positive
-/// ACK) → text encoding (102, optional) → the application's <see cref="IReceiveStep"/>s → store (durable before it
+/// ACK) → text encoding (102, optional) → rules → Named Fields → the application's <see cref="IReceiveStep"/>s → store (durable before it
 /// returns; a failure → 207, nothing recorded) → record the key in the <see cref="IDuplicateTracker"/> → ACK. Every
 /// error found becomes one ERR; the first error with severity Error or Fatal decides MSA-1 (1xx → AE, 2xx → AR).
 /// The message is stored only when no error rejects it.</para>
@@ -45,6 +46,8 @@ public sealed class ReceivePipeline : IMllpMessageHandler
     private readonly bool _rejectInvalidText;
     private readonly int _maxErrors;
     private readonly IReceiveStep[] _steps;
+    private readonly Hl7RuleSet? _rules;
+    private readonly NamedFieldsValidator? _namedFields;
     private readonly ReceivePipelineContinuations? _continuations;
     private long _received;
     private long _stored;
@@ -78,6 +81,8 @@ public sealed class ReceivePipeline : IMllpMessageHandler
         _rejectInvalidText = options.RejectInvalidText;
         _maxErrors = options.MaxErrors;
         _steps = [.. options.Steps];
+        _rules = options.Rules;
+        _namedFields = options.NamedFields is null ? null : new NamedFieldsValidator(options.NamedFields, options.ValidationFlags) { MaxFindings = options.MaxErrors };
         AckBuilder = new AckBuilder(options.Ack, timeProvider);
         if (options.ContinuationTimeout > TimeSpan.Zero)
         {
@@ -171,6 +176,13 @@ public sealed class ReceivePipeline : IMllpMessageHandler
             }
 
             Add(ref errors, Hl7Error.At(ControlIdKey, Hl7ErrorCode.DuplicateKeyIdentifier, "Duplicate message control ID"));
+        }
+
+        if (_rules is not null || _namedFields is not null)
+        {
+            errors ??= [];
+            _rules?.Evaluate(message, errors);
+            _namedFields?.Validate(message, errors);
         }
 
         bool skipStore = false;

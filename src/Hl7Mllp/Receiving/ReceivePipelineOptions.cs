@@ -1,5 +1,6 @@
 using Hl7Mllp.Acks;
 using Hl7Mllp.Messages;
+using Hl7Mllp.Validation;
 
 namespace Hl7Mllp.Receiving;
 
@@ -37,6 +38,21 @@ public sealed class ReceivePipelineOptions
 
     /// <summary>Gets or sets how many errors are reported at most (ERR segments per ACK); further errors are dropped. Default: <see cref="DefaultMaxErrors"/> (20).</summary>
     public int MaxErrors { get; set; } = DefaultMaxErrors;
+
+    /// <summary>
+    /// Gets or sets the receive rules (the seed's "Rules"): each rule that matches adds its error (code, text, location
+    /// from a leading HL7 key) after the control ID check. Default: <see langword="null"/> (no rules).
+    /// </summary>
+    public Hl7RuleSet? Rules { get; set; }
+
+    /// <summary>
+    /// Gets or sets the Named Fields definition messages are validated against (e.g.
+    /// <see cref="NamedFieldsDefinition.BuiltIn"/> <c>"2.5.1"</c>), after the rules. Default: <see langword="null"/> (no validation).
+    /// </summary>
+    public NamedFieldsDefinition? NamedFields { get; set; }
+
+    /// <summary>Gets or sets what Named Fields validation checks (the seed's "Validation Flags"). Default: <see cref="ValidationFlags.All"/>.</summary>
+    public ValidationFlags ValidationFlags { get; set; } = ValidationFlags.All;
 
     /// <summary>Gets or sets how ACKs are built (MSH and ERR templates, time zone). Default: the swapped sender MSH and the ERR form of the message's version.</summary>
     public AckBuilderOptions Ack { get; set; } = new();

@@ -5,12 +5,13 @@ using BenchmarkDotNet.Attributes;
 using Hl7Mllp.Duplicates;
 using Hl7Mllp.Receiving;
 using Hl7Mllp.Storage;
+using Hl7Mllp.Validation;
 
 namespace Hl7Mllp.Benchmarks.Receiving;
 
 /// <summary>
 /// CPU and allocation per message of the receive pipeline (parse, processing ID, control ID, duplicate check and
-/// record, store in memory, ACK) for the 1.5 KB ADT^A01 the load generator sends. Each call gets a new MSH-10, so the
+/// record, store in memory, ACK), without and with built-in v2.5.1 validation, for the 1.5 KB ADT^A01 the load generator sends. Each call gets a new MSH-10, so the
 /// duplicate tracker records a new key every time, as in real traffic. Target: ≤ 2 µs and ≤ 1 KB without validation.
 /// </summary>
 [MemoryDiagnoser]
@@ -23,6 +24,7 @@ public class ReceivePipelineBenchmarks
     private int _controlIdOffset;
     private long _sequence;
     private ReceivePipeline _pipeline = null!;
+    private ReceivePipeline _validating = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -31,6 +33,10 @@ public class ReceivePipelineBenchmarks
         _controlIdOffset = _message.AsSpan().IndexOf(Encoding.ASCII.GetBytes(ControlIdPlaceholder));
         _pipeline = new ReceivePipeline(
             new ReceivePipelineOptions { ProcessingIds = "P" },
+            new InMemoryMessageStore(keepMessages: false),
+            new InMemoryDuplicateTracker());
+        _validating = new ReceivePipeline(
+            new ReceivePipelineOptions { ProcessingIds = "P", NamedFields = NamedFieldsDefinition.BuiltIn("2.5.1") },
             new InMemoryMessageStore(keepMessages: false),
             new InMemoryDuplicateTracker());
     }
@@ -46,6 +52,17 @@ public class ReceivePipelineBenchmarks
         NextControlId();
         _context.Reset(new ReadOnlySequence<byte>(_message), DateTimeOffset.UnixEpoch);
         await _pipeline.HandleAsync(_context);
+        return _context.WrittenResponse.Length;
+    }
+
+    /// <summary>The whole pipeline with the built-in v2.5.1 Named Fields validation (all checks).</summary>
+    /// <returns>The ACK length.</returns>
+    [Benchmark]
+    public async ValueTask<int> PipelineWithBuiltIn251Validation()
+    {
+        NextControlId();
+        _context.Reset(new ReadOnlySequence<byte>(_message), DateTimeOffset.UnixEpoch);
+        await _validating.HandleAsync(_context);
         return _context.WrittenResponse.Length;
     }
 

@@ -8,6 +8,7 @@ using Hl7Mllp.Messages;
 using Hl7Mllp.Receiving;
 using Hl7Mllp.Storage;
 using Hl7Mllp.Testing.Logging;
+using Hl7Mllp.Validation;
 using static Hl7Mllp.Tests.Receiving.ReceivePipelineTestKit;
 
 namespace Hl7Mllp.Tests.Receiving;
@@ -197,6 +198,78 @@ public sealed class ReceivePipelineTests
         ack!.Value.CountSegments("ERR").Should().Be(2);
         ack.Value.GetValue("ERR[1].3").Should().Be("202");
         ack.Value.GetValue("ERR[2].3").Should().Be("101");
+    }
+
+    [Fact]
+    public async Task ProcessAsync_RuleHit_NakWithRuleCodeTextAndLocation()
+    {
+        var options = new ReceivePipelineOptions
+        {
+            Rules = new Hl7RuleSet([Hl7Rule.Parse("no test patients", "PID.3.1 = 'TEST'", Hl7ErrorCode.TableValueNotFound, "PID.3 Test patients are not accepted")]),
+        };
+
+        (ReceiveResult result, Hl7Message? ack) = await ProcessAsync(Pipeline(options), Message(pid: "PID|1||TEST^^^HOSP||DOE"));
+
+        result.Should().Be(new ReceiveResult(ReceiveOutcome.Rejected, AckCode.AE, Hl7ErrorCode.TableValueNotFound, 1, true));
+        ack!.Value.GetValue("ERR.3").Should().Be("103");
+        ack.Value.GetValue("ERR.2.1").Should().Be("PID");
+        ack.Value.GetValue("ERR.2.3").Should().Be("3");
+        ack.Value.GetValue("ERR.8").Should().Contain("Test patients are not accepted");
+        _store.Count.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task ProcessAsync_NamedFieldsFinding_NakWithFindingCodeAndLocation()
+    {
+        var options = new ReceivePipelineOptions { NamedFields = NamedFieldsDefinition.BuiltIn("2.5.1"), ValidationFlags = ValidationFlags.RequiredFields };
+
+        (ReceiveResult result, Hl7Message? ack) = await ProcessAsync(Pipeline(options), Message(pid: "PID|1||||DOE^JANE"));
+
+        result.Outcome.Should().Be(ReceiveOutcome.Rejected);
+        result.FirstError.Should().Be(Hl7ErrorCode.RequiredFieldMissing);
+        ack!.Value.GetValue("MSA.1").Should().Be("AE");
+        ack.Value.GetValue("ERR.2.1").Should().Be("PID");
+        ack.Value.GetValue("ERR.2.3").Should().Be("3");
+        _store.Count.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task ProcessAsync_NamedFieldsRequired_BlankMsh11Reported()
+    {
+        var options = new ReceivePipelineOptions { ProcessingIds = "P", NamedFields = NamedFieldsDefinition.BuiltIn("2.5.1"), ValidationFlags = ValidationFlags.RequiredFields };
+
+        (ReceiveResult result, Hl7Message? ack) = await ProcessAsync(Pipeline(options), Message(processingId: string.Empty));
+
+        result.FirstError.Should().Be(Hl7ErrorCode.RequiredFieldMissing, "a blank MSH-11 passes the processing ID check but not required-field validation");
+        Enumerable.Range(1, ack!.Value.CountSegments("ERR")).Select(i => ack.Value.GetValue($"ERR[{i}].2.3")).Should().Contain("11");
+    }
+
+    [Fact]
+    public async Task ProcessAsync_ValidMessageWithBuiltIn251_Stored()
+    {
+        var options = new ReceivePipelineOptions { NamedFields = NamedFieldsDefinition.BuiltIn("2.5.1") };
+
+        (ReceiveResult result, _) = await ProcessAsync(Pipeline(options), Message());
+
+        result.Outcome.Should().Be(ReceiveOutcome.Stored);
+    }
+
+    [Fact]
+    public async Task ProcessAsync_ControlIdRuleAndNamedFields_ReportedInPipelineOrder()
+    {
+        var options = new ReceivePipelineOptions
+        {
+            Rules = new Hl7RuleSet([Hl7Rule.Parse("no test patients", "PID.5.1 = 'DOE'", Hl7ErrorCode.UnsupportedMessageType, "PID.5 Rejected by rule")]),
+            NamedFields = NamedFieldsDefinition.BuiltIn("2.5.1"),
+            ValidationFlags = ValidationFlags.RequiredFields,
+        };
+
+        (ReceiveResult result, Hl7Message? ack) = await ProcessAsync(Pipeline(options), Message(controlId: string.Empty, pid: "PID|1||||DOE^JANE"));
+
+        result.AckCode.Should().Be(AckCode.AE, "101 (control ID) comes first");
+        ack!.Value.GetValue("ERR[1].3").Should().Be("101");
+        ack.Value.GetValue("ERR[2].3").Should().Be("200");
+        ack.Value.GetValue("ERR[3].3").Should().Be("101");
     }
 
     [Fact]
