@@ -26,12 +26,7 @@ public readonly struct Hl7Key : IEquatable<Hl7Key>
     }
 
     /// <summary>Gets the three-character segment ID, e.g. <c>PID</c>.</summary>
-    public string SegmentId => string.Create(3, _segmentId, static (span, id) =>
-    {
-        span[0] = (char)((id >> 16) & 0xFF);
-        span[1] = (char)((id >> 8) & 0xFF);
-        span[2] = (char)(id & 0xFF);
-    });
+    public string SegmentId => string.Create(3, this, static (span, key) => key.CopySegmentIdTo(span));
 
     /// <summary>Gets the 1-based occurrence of the segment in the message (1 when the key does not say).</summary>
     public int Occurrence { get; }
@@ -180,9 +175,13 @@ public readonly struct Hl7Key : IEquatable<Hl7Key>
         return new Hl7Key(segment._segmentId, occurrence, field, repetition, component, subcomponent);
     }
 
-    /// <summary>Whether a segment ID (three bytes) is the one this key names.</summary>
-    internal bool IsSegment(ReadOnlySpan<byte> id) =>
-        id.Length >= 3 && ((id[0] << 16) | (id[1] << 8) | id[2]) == _segmentId;
+    /// <summary>Writes the three characters of <see cref="SegmentId"/>, so callers can find the segment without allocating.</summary>
+    internal void CopySegmentIdTo(Span<char> destination)
+    {
+        destination[0] = (char)((_segmentId >> 16) & 0xFF);
+        destination[1] = (char)((_segmentId >> 8) & 0xFF);
+        destination[2] = (char)(_segmentId & 0xFF);
+    }
 
     /// <inheritdoc />
     public bool Equals(Hl7Key other) =>

@@ -14,11 +14,11 @@ namespace Hl7Mllp.Messages;
 /// </remarks>
 public readonly struct Hl7Message
 {
-    private static readonly Hl7Key ControlIdKey = Hl7Key.Create("MSH", 10);
-    private static readonly Hl7Key MessageTypeKey = Hl7Key.Create("MSH", 9, component: 1);
+    internal static readonly Hl7Key ControlIdKey = Hl7Key.Create("MSH", 10);
+    internal static readonly Hl7Key MessageTypeKey = Hl7Key.Create("MSH", 9, component: 1);
     private static readonly Hl7Key TriggerEventKey = Hl7Key.Create("MSH", 9, component: 2);
     private static readonly Hl7Key MessageStructureKey = Hl7Key.Create("MSH", 9, component: 3);
-    private static readonly Hl7Key ProcessingIdKey = Hl7Key.Create("MSH", 11, component: 1);
+    internal static readonly Hl7Key ProcessingIdKey = Hl7Key.Create("MSH", 11, component: 1);
     private static readonly Hl7Key VersionKey = Hl7Key.Create("MSH", 12, component: 1);
     private static readonly Hl7Key ContinuationPointerKey = Hl7Key.Create("MSH", 14);
     private static readonly Hl7Key AcceptAckTypeKey = Hl7Key.Create("MSH", 15);
@@ -200,7 +200,7 @@ public readonly struct Hl7Message
 
     /// <summary>Finds the <paramref name="occurrence"/>-th segment with an ID.</summary>
     /// <param name="id">The segment ID, e.g. <c>OBX</c>.</param>
-    /// <param name="occurrence">The 1-based occurrence; default 1.</param>
+    /// <param name="occurrence">The 1-based occurrence.</param>
     /// <param name="segment">The segment, or the default value when there is no such segment.</param>
     /// <returns><see langword="true"/> when the segment exists.</returns>
     public bool TryGetSegment(ReadOnlySpan<char> id, int occurrence, out Hl7Segment segment)
@@ -237,23 +237,24 @@ public readonly struct Hl7Message
     }
 
     /// <summary>Decodes the whole message as it stands (escape sequences are not resolved).</summary>
-    /// <returns>The message text.</returns>
-    public override string ToString() => Encoding.GetString(Bytes.Span);
+    /// <returns>The message text. It is content (PHI): never log it or put it in an exception message.</returns>
+    public string GetText() => Encoding.GetString(Bytes.Span);
+
+    /// <summary>
+    /// Describes the message without its content, e.g. <c>ADT^A01 MSH-10=123, 1523 bytes, 12 segments</c>, so that a
+    /// message passed to a logger or interpolated into an exception message cannot leak PHI (use <see cref="GetText"/>
+    /// for the text).
+    /// </summary>
+    /// <returns>The message type, trigger event, control ID and sizes.</returns>
+    public override string ToString() => Bytes.IsEmpty
+        ? "empty Hl7Message"
+        : $"{MessageType}^{TriggerEvent} MSH-10={ControlId}, {Bytes.Length} bytes, {SegmentCount} segments";
 
     private bool TryGetSegment(in Hl7Key key, out Hl7Segment segment)
     {
-        int seen = 0;
-        foreach (Hl7Segment candidate in Segments)
-        {
-            if (key.IsSegment(candidate.IdBytes) && ++seen == key.Occurrence)
-            {
-                segment = candidate;
-                return true;
-            }
-        }
-
-        segment = default;
-        return false;
+        Span<char> id = stackalloc char[3];
+        key.CopySegmentIdTo(id);
+        return TryGetSegment(id, key.Occurrence, out segment);
     }
 
     private static bool TryReadDelimiters(ReadOnlySpan<byte> body, int offset, out Hl7Delimiters delimiters, out Hl7ParseError error)

@@ -15,11 +15,8 @@ namespace Hl7Mllp.Messages;
 /// </remarks>
 public static class Hl7MessageChecks
 {
-    private static readonly Hl7Key ControlId = Hl7Key.Create("MSH", 10);
     private static readonly Hl7Key ProcessingId = Hl7Key.Create("MSH", 11);
     private static readonly Hl7Key Version = Hl7Key.Create("MSH", 12);
-    private static readonly Hl7Key ProcessingIdValue = Hl7Key.Create("MSH", 11, component: 1);
-    private static readonly Hl7Key MessageTypeValue = Hl7Key.Create("MSH", 9, component: 1);
 
     /// <summary>Standard segment IDs, three bytes each, whose appearance after a space betrays a lost terminator.</summary>
     private static ReadOnlySpan<byte> StandardSegmentIds =>
@@ -31,23 +28,23 @@ public static class Hl7MessageChecks
     /// <returns><see langword="true"/> when no check failed.</returns>
     public static bool TryCheck(in Hl7Message message, out Hl7ParseError error)
     {
-        if (!TryCheckRequired(message, MessageTypeValue, "MSH-9 message type", out error)
-            || !TryCheckRequired(message, ControlId, "MSH-10 message control ID", out error)
+        if (!TryCheckRequired(message, Hl7Message.MessageTypeKey, "MSH-9 message type", out error)
+            || !TryCheckRequired(message, Hl7Message.ControlIdKey, "MSH-10 message control ID", out error)
             || !TryCheckRequired(message, ProcessingId, "MSH-11 processing ID", out error)
             || !TryCheckRequired(message, Version, "MSH-12 version ID", out error))
         {
             return false;
         }
 
-        ReadOnlySpan<byte> processingId = message.GetRawValue(ProcessingIdValue).Span;
+        ReadOnlySpan<byte> processingId = message.GetRawValue(Hl7Message.ProcessingIdKey).Span;
         if (processingId.Length != 1 || processingId[0] is not ((byte)'P' or (byte)'D' or (byte)'T'))
         {
-            int position = PositionOf(message, message.GetRawValue(ProcessingIdValue));
+            int position = PositionOf(message, message.GetRawValue(Hl7Message.ProcessingIdKey));
             error = new(Hl7ErrorCode.UnsupportedProcessingId, position, $"MSH-11 processing ID at byte {position} is not P, D or T");
             return false;
         }
 
-        if (message.GetRawValue(MessageTypeValue).Span.SequenceEqual("ACK"u8) && message.CountSegments("MSA") == 0)
+        if (message.GetRawValue(Hl7Message.MessageTypeKey).Span.SequenceEqual("ACK"u8) && message.CountSegments("MSA") == 0)
         {
             int end = message.Offset + message.Bytes.Length;
             error = new(Hl7ErrorCode.SegmentSequenceError, end, $"MSA segment missing in an ACK at byte {end}");

@@ -4,7 +4,7 @@ namespace Hl7Mllp.Messages;
 
 /// <summary>
 /// A view over one segment of a message (its bytes without the terminator). Fields are found on demand by
-/// scanning; nothing is copied or allocated except by <see cref="Id"/> and <see cref="ToString"/>.
+/// scanning; nothing is copied or allocated except by <see cref="Id"/>, <see cref="GetText"/> and <see cref="ToString"/>.
 /// </summary>
 public readonly struct Hl7Segment
 {
@@ -94,6 +94,15 @@ public readonly struct Hl7Segment
     }
 
     /// <summary>Decodes the whole segment as it stands (escape sequences are not resolved).</summary>
-    /// <returns>The segment text.</returns>
-    public override string ToString() => TextEncoding.GetString(Bytes.Span);
+    /// <returns>The segment text. It is content (PHI): never log it or put it in an exception message.</returns>
+    public string GetText() => TextEncoding.GetString(Bytes.Span);
+
+    /// <summary>
+    /// Describes the segment without its content, e.g. <c>PID at byte 120, 45 bytes, 13 fields</c>, so that a segment
+    /// passed to a logger or interpolated into an exception message cannot leak PHI (use <see cref="GetText"/> for the text).
+    /// </summary>
+    /// <returns>The segment ID, position and sizes.</returns>
+    public override string ToString() => Bytes.IsEmpty
+        ? "empty Hl7Segment"
+        : $"{Id} at byte {Position}, {Bytes.Length} bytes, {FieldCount} fields";
 }

@@ -11,6 +11,9 @@ public static class ExpectedTsv
     /// <summary>Gets every row of the located corpus's <c>expected.tsv</c>.</summary>
     public static IReadOnlyList<CorpusEntry> All => Entries.Value;
 
+    /// <summary>Gets the names of the files that hold exactly one valid message and no batch envelope.</summary>
+    public static IReadOnlyList<string> SingleValidMessages => [.. All.Where(e => e.Valid && e.Messages == 1 && !e.IsBatch).Select(e => e.File)];
+
     /// <summary>Gets the row of one file.</summary>
     /// <param name="fileName">The file name.</param>
     /// <returns>The row.</returns>

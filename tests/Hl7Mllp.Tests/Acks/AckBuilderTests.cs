@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using Hl7Mllp.Acks;
 using Hl7Mllp.Messages;
+using Hl7Mllp.Testing.Corpus;
 
 namespace Hl7Mllp.Tests.Acks;
 
@@ -211,7 +212,7 @@ public class AckBuilderTests
     public void Build_EachCall_TakesANewControlId()
     {
         AckBuilder builder = AckText.Builder();
-        Hl7Message message = Hl7Message.Parse(AckCorpus.Read("adt_a01_v23_pyhl7_01.hl7"));
+        Hl7Message message = Hl7Message.Parse(CorpusLocator.ReadBytes("adt_a01_v23_pyhl7_01.hl7"));
 
         string first = Hl7Message.Parse(AckText.Build(builder, message, AckCode.AA)).ControlId;
         string second = Hl7Message.Parse(AckText.Build(builder, message, AckCode.AA)).ControlId;
@@ -225,7 +226,7 @@ public class AckBuilderTests
         var builder = new AckBuilder();
         var output = new ArrayBufferWriter<byte>();
 
-        builder.Build(Hl7Message.Parse(AckCorpus.Read("adt_a01_v23_pyhl7_01.hl7")), AckCode.AA, output);
+        builder.Build(Hl7Message.Parse(CorpusLocator.ReadBytes("adt_a01_v23_pyhl7_01.hl7")), AckCode.AA, output);
 
         string controlId = Hl7Message.Parse(output.WrittenMemory).ControlId;
         controlId.Should().MatchRegex("^[0-9]{16,20}$");
@@ -235,7 +236,7 @@ public class AckBuilderTests
     [MemberData(nameof(ValidCorpusFiles))]
     public void Build_EveryValidCorpusMessage_ParsesBackAndKeepsTheHeaderRules(string file)
     {
-        Hl7Message received = Hl7Message.Parse(AckCorpus.Read(file));
+        Hl7Message received = Hl7Message.Parse(CorpusLocator.ReadBytes(file));
 
         string text = AckText.Build(AckText.Builder(), received, AckCode.AE, PidMissing);
 
@@ -263,12 +264,12 @@ public class AckBuilderTests
         ack.GetValue(v25 ? "ERR.3" : "ERR.1.4.1").Should().Be("101");
     }
 
-    public static TheoryData<string> ValidCorpusFiles() => new(AckCorpus.ValidMessages());
+    public static TheoryData<string> ValidCorpusFiles() => [.. ExpectedTsv.SingleValidMessages];
 
     [Fact]
     public void Build_UnparseableWithReadableMsh_SalvagesHeaderAndAnswersAe()
     {
-        byte[] bytes = AckCorpus.Read("malformed_enc3_hl7dotnetcore_01.hl7");
+        byte[] bytes = CorpusLocator.ReadBytes("malformed_enc3_hl7dotnetcore_01.hl7");
         Hl7Message.TryParse(bytes, out _, out Hl7ParseError error).Should().BeFalse();
 
         string nak = BuildNak(bytes, error);
@@ -284,7 +285,7 @@ public class AckBuilderTests
     [Fact]
     public void Build_JunkBeforeMsh_SalvagesFromTheFirstMsh()
     {
-        byte[] bytes = AckCorpus.Read("malformed_som_prefix_mirth_01.hl7");
+        byte[] bytes = CorpusLocator.ReadBytes("malformed_som_prefix_mirth_01.hl7");
         Hl7Message.TryParse(bytes, out _, out Hl7ParseError error).Should().BeFalse();
 
         Hl7Message nak = Hl7Message.Parse(BuildNak(bytes, error));
@@ -301,7 +302,7 @@ public class AckBuilderTests
     [InlineData("malformed_msh1_missing_prs_01.hl7")]
     public void Build_NothingSalvageable_WritesDefaultDelimitersAndEmptyMsa2(string file)
     {
-        byte[] bytes = AckCorpus.Read(file);
+        byte[] bytes = CorpusLocator.ReadBytes(file);
         Hl7Message.TryParse(bytes, out _, out Hl7ParseError error).Should().BeFalse();
 
         string nak = BuildNak(bytes, error);
@@ -347,7 +348,7 @@ public class AckBuilderTests
     [Fact]
     public void Build_RawOverloadOnValidBytes_MatchesTheParsedOverload()
     {
-        byte[] bytes = AckCorpus.Read("oru_r01_v251_nodehl7_01.hl7");
+        byte[] bytes = CorpusLocator.ReadBytes("oru_r01_v251_nodehl7_01.hl7");
         var output = new ArrayBufferWriter<byte>();
 
         AckText.Builder().Build(bytes, AckCode.AE, [PidMissing], output);
@@ -368,7 +369,7 @@ public class AckBuilderTests
     [Fact]
     public void Build_UndefinedCode_Throws()
     {
-        Hl7Message message = Hl7Message.Parse(AckCorpus.Read("adt_a01_v23_pyhl7_01.hl7"));
+        Hl7Message message = Hl7Message.Parse(CorpusLocator.ReadBytes("adt_a01_v23_pyhl7_01.hl7"));
 
         Action act = () => AckText.Builder().Build(message, (AckCode)42, new ArrayBufferWriter<byte>());
 
@@ -379,7 +380,7 @@ public class AckBuilderTests
     public void Build_GeneratorWritingADelimiter_Throws()
     {
         var builder = new AckBuilder(null, null, new BadControlIds());
-        Hl7Message message = Hl7Message.Parse(AckCorpus.Read("adt_a01_v23_pyhl7_01.hl7"));
+        Hl7Message message = Hl7Message.Parse(CorpusLocator.ReadBytes("adt_a01_v23_pyhl7_01.hl7"));
 
         Action act = () => builder.Build(message, AckCode.AA, new ArrayBufferWriter<byte>());
 

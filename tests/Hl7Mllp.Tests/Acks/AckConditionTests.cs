@@ -1,6 +1,7 @@
 using System.Text;
 using Hl7Mllp.Acks;
 using Hl7Mllp.Messages;
+using Hl7Mllp.Testing.Corpus;
 
 namespace Hl7Mllp.Tests.Acks;
 
@@ -149,7 +150,7 @@ public class AckConditionTests
     [Fact]
     public void Evaluate_AckBuiltByAckBuilder_RoundTrips()
     {
-        Hl7Message received = Hl7Message.Parse(AckCorpus.Read("oru_r01_v251_nodehl7_01.hl7"));
+        Hl7Message received = Hl7Message.Parse(CorpusLocator.ReadBytes("oru_r01_v251_nodehl7_01.hl7"));
         Hl7Error error = Hl7Error.At("OBX[2].5[1].2", Hl7ErrorCode.DataTypeError, "Bad | value");
         string ack = AckText.Build(AckText.Builder(), received, AckCode.AE, error);
 

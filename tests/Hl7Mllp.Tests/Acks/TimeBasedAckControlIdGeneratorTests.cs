@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Hl7Mllp.Acks;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Hl7Mllp.Tests.Acks;
 
@@ -10,7 +11,7 @@ public class TimeBasedAckControlIdGeneratorTests
     [Fact]
     public void Next_StoppedClock_CountsUpFromUnixMicroseconds()
     {
-        var generator = new TimeBasedAckControlIdGenerator(timeProvider: new FixedTimeProvider(Now));
+        var generator = new TimeBasedAckControlIdGenerator(timeProvider: new FakeTimeProvider(Now));
         long micros = Now.ToUnixTimeMilliseconds() * 1000;
 
         generator.Next().Should().Be(micros.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -20,7 +21,7 @@ public class TimeBasedAckControlIdGeneratorTests
     [Fact]
     public void Next_AfterRestart_StartsAboveThePreviousRun()
     {
-        var clock = new FixedTimeProvider(Now);
+        var clock = new FakeTimeProvider(Now);
         var first = new TimeBasedAckControlIdGenerator(timeProvider: clock);
         string last = string.Empty;
         for (int i = 0; i < 1000; i++)
@@ -28,7 +29,7 @@ public class TimeBasedAckControlIdGeneratorTests
             last = first.Next();
         }
 
-        var restarted = new TimeBasedAckControlIdGenerator(timeProvider: new FixedTimeProvider(Now.AddSeconds(1)));
+        var restarted = new TimeBasedAckControlIdGenerator(timeProvider: new FakeTimeProvider(Now.AddSeconds(1)));
 
         long.Parse(restarted.Next(), System.Globalization.CultureInfo.InvariantCulture).Should().BeGreaterThan(long.Parse(last, System.Globalization.CultureInfo.InvariantCulture));
     }
@@ -36,7 +37,7 @@ public class TimeBasedAckControlIdGeneratorTests
     [Fact]
     public void Next_WithPrefix_FitsTwentyCharacters()
     {
-        var generator = new TimeBasedAckControlIdGenerator("NODE", new FixedTimeProvider(Now));
+        var generator = new TimeBasedAckControlIdGenerator("NODE", new FakeTimeProvider(Now));
 
         string id = generator.Next();
 
@@ -66,7 +67,7 @@ public class TimeBasedAckControlIdGeneratorTests
     [Fact]
     public void Next_ManyThreadsOnAStoppedClock_NeverRepeats()
     {
-        var generator = new TimeBasedAckControlIdGenerator(timeProvider: new FixedTimeProvider(Now));
+        var generator = new TimeBasedAckControlIdGenerator(timeProvider: new FakeTimeProvider(Now));
         var seen = new ConcurrentDictionary<string, bool>();
         const int PerThread = 5000;
         const int Threads = 8;

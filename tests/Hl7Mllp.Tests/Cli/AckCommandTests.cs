@@ -1,7 +1,8 @@
 using System.CommandLine;
 using Hl7Mllp.Cli.Commands;
 using Hl7Mllp.Messages;
-using Hl7Mllp.Tests.Acks;
+using Hl7Mllp.Testing.Corpus;
+using Hl7Mllp.Testing;
 
 namespace Hl7Mllp.Tests.Cli;
 
@@ -88,13 +89,14 @@ public class AckCommandTests
     [Fact]
     public void Ack_MissingFile_IsUsageError()
     {
-        (int exitCode, _, string error) = Run("ack", Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}.hl7"));
+        using var temp = new TempDirectory("ack");
+        (int exitCode, _, string error) = Run("ack", temp.Combine("missing.hl7"));
 
         exitCode.Should().Be(2);
         error.Should().Contain("cannot read");
     }
 
-    private static string Corpus(string file) => Path.Combine(AckCorpus.Directory, file);
+    private static string Corpus(string file) => CorpusLocator.PathOf(file);
 
     private static (int ExitCode, string Output, string Error) Run(params string[] args)
     {

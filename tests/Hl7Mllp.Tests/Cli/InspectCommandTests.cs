@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Hl7Mllp.Cli;
 using Hl7Mllp.Cli.Commands;
+using Hl7Mllp.Testing;
 using Hl7Mllp.Testing.Corpus;
 
 namespace Hl7Mllp.Tests.Cli;
@@ -99,21 +100,17 @@ public class InspectCommandTests
     [Fact]
     public void Inspect_EmptyFile_IsInvalid()
     {
-        string path = Path.GetTempFileName();
-        try
-        {
-            (int exitCode, string output, _) = Run(["inspect", "--json", path]);
+        using var temp = new TempDirectory("inspect");
+        string path = temp.Combine("empty.hl7");
+        File.WriteAllBytes(path, []);
 
-            exitCode.Should().Be(1);
-            JsonElement line = JsonDocument.Parse(output).RootElement;
-            line.GetProperty("valid").GetBoolean().Should().BeFalse();
-            line.GetProperty("errorCode").GetInt32().Should().Be(100);
-            line.GetProperty("segments").GetInt32().Should().Be(0);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        (int exitCode, string output, _) = Run(["inspect", "--json", path]);
+
+        exitCode.Should().Be(1);
+        JsonElement line = JsonDocument.Parse(output).RootElement;
+        line.GetProperty("valid").GetBoolean().Should().BeFalse();
+        line.GetProperty("errorCode").GetInt32().Should().Be(100);
+        line.GetProperty("segments").GetInt32().Should().Be(0);
     }
 
     [Theory]

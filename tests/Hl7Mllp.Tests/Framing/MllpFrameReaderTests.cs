@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using Hl7Mllp.Diagnostics;
 using Hl7Mllp.Framing;
+using Hl7Mllp.Testing.Logging;
 using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 using static Hl7Mllp.Tests.Framing.FramingTestKit;
@@ -111,7 +112,8 @@ public class MllpFrameReaderTests(ITestOutputHelper output)
         for (int cut = 0; cut <= data.Length; cut++)
         {
             var pipe = new Pipe();
-            var logger = new RecordingLogger();
+            var logs = new RecordingLoggerFactory();
+            var logger = logs.CreateLogger(nameof(MllpFrameReader));
             var reader = new MllpFrameReader(pipe.Reader, logger: logger);
             await pipe.Writer.WriteAsync(data.AsMemory(0, cut));
             await pipe.Writer.CompleteAsync();
@@ -126,7 +128,7 @@ public class MllpFrameReaderTests(ITestOutputHelper output)
                 var exception = (await readAll.Should().ThrowAsync<MllpTruncatedFrameException>()).Which;
                 exception.BytesBuffered.Should().Be(cut - inFrameStart, $"cut at {cut}");
                 exception.Position.Should().Be(inFrameStart);
-                logger.Entries.Should().Contain(entry => entry.EventId == Hl7MllpEventIds.FrameTruncated);
+                logs.Entries.Should().Contain(entry => entry.EventId.Id == Hl7MllpEventIds.FrameTruncated);
             }
             else
             {
@@ -143,7 +145,8 @@ public class MllpFrameReaderTests(ITestOutputHelper output)
         const int Limit = 1024 * 1024;
         const int Chunk = 64 * 1024;
         var pipe = new Pipe();
-        var logger = new RecordingLogger();
+        var logs = new RecordingLoggerFactory();
+        var logger = logs.CreateLogger(nameof(MllpFrameReader));
         var reader = new MllpFrameReader(pipe.Reader, new MllpFramingOptions { MaxFrameBytes = Limit }, logger);
         long written = 0;
         var sender = Task.Run(async () =>
@@ -173,8 +176,8 @@ public class MllpFrameReaderTests(ITestOutputHelper output)
         exception.Prefix.Length.Should().Be(1024);
         exception.Prefix.ToArray().Should().OnlyContain(value => value == (byte)'A');
         written.Should().BeLessThan(64L * 1024 * 1024, "the sender was stopped long before it sent everything");
-        logger.Entries.Should().Contain(entry => entry.EventId == Hl7MllpEventIds.FrameTooLarge && entry.Level == LogLevel.Warning);
-        logger.Entries.Should().NotContain(entry => entry.Message.Contains("AAAA"));
+        logs.Entries.Should().Contain(entry => entry.EventId.Id == Hl7MllpEventIds.FrameTooLarge && entry.Level == LogLevel.Warning);
+        logs.AssertNoEntryContains("AAAA");
     }
 
     [Fact]
@@ -194,7 +197,8 @@ public class MllpFrameReaderTests(ITestOutputHelper output)
     public async Task ReadAsync_StartBlockInsideFrame_CountsAbandonedAndLogs() // A7, F20
     {
         var pipe = new Pipe();
-        var logger = new RecordingLogger();
+        var logs = new RecordingLoggerFactory();
+        var logger = logs.CreateLogger(nameof(MllpFrameReader));
         var reader = new MllpFrameReader(pipe.Reader, logger: logger);
         await pipe.Writer.WriteAsync(Concat(Bytes(SB + "MSH|ONE|PHI-SENTINEL"), Frame("MSH|TWO")));
         await pipe.Writer.CompleteAsync();
@@ -202,23 +206,24 @@ public class MllpFrameReaderTests(ITestOutputHelper output)
         (await ReadAllAsync(reader)).Should().Equal(["MSH|TWO"]);
 
         reader.FramesAbandoned.Should().Be(1);
-        logger.Entries.Should().ContainSingle(entry => entry.EventId == Hl7MllpEventIds.FrameAbandoned)
+        logs.Entries.Should().ContainSingle(entry => entry.EventId.Id == Hl7MllpEventIds.FrameAbandoned)
             .Which.Message.Should().Contain(nameof(MllpFramingViolation.StartBlockInsideFrame));
-        logger.Entries.Should().NotContain(entry => entry.Message.Contains("PHI-SENTINEL"));
+        logs.AssertNoEntryContains("PHI-SENTINEL");
     }
 
     [Fact]
     public async Task ReadAsync_BytesSkipped_LoggedAtDebug()
     {
         var pipe = new Pipe();
-        var logger = new RecordingLogger();
+        var logs = new RecordingLoggerFactory();
+        var logger = logs.CreateLogger(nameof(MllpFrameReader));
         var reader = new MllpFrameReader(pipe.Reader, logger: logger);
         await pipe.Writer.WriteAsync(Concat(Bytes("\0\0"), Frame("A")));
         await pipe.Writer.CompleteAsync();
 
         await ReadAllAsync(reader);
 
-        logger.Entries.Should().ContainSingle(entry => entry.EventId == Hl7MllpEventIds.BytesSkippedOutsideFrame)
+        logs.Entries.Should().ContainSingle(entry => entry.EventId.Id == Hl7MllpEventIds.BytesSkippedOutsideFrame)
             .Which.Level.Should().Be(LogLevel.Debug);
     }
 

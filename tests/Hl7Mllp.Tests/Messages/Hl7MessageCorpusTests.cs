@@ -15,7 +15,7 @@ public class Hl7MessageCorpusTests
     ];
 
     public static TheoryData<string> SingleValidMessages() =>
-        [.. ExpectedTsv.All.Where(e => e.Valid && e.Messages == 1 && !e.IsBatch).Select(e => e.File)];
+        [.. ExpectedTsv.SingleValidMessages];
 
     public static TheoryData<string> InvalidFiles() => [.. ExpectedTsv.All.Where(e => !e.Valid).Select(e => e.File)];
 

@@ -352,6 +352,38 @@ public class Hl7MessageTests
         allocated.Should().Be(0);
     }
 
+    [Fact]
+    public void ToString_MessageWithPhi_DescribesItWithoutContent()
+    {
+        string text = Adt.Replace("DOE^JOHN", "PHI-SENTINEL^JOHN", StringComparison.Ordinal);
+        Hl7Message message = ParseText(text);
+
+        string summary = message.ToString();
+
+        summary.Should().NotContain("PHI-SENTINEL").And.NotContain("JOHN").And.NotContain("MRN1");
+        summary.Should().Be($"ADT^A01 MSH-10=CTRL123, {Encoding.UTF8.GetByteCount(text)} bytes, 6 segments");
+        $"{message}".Should().Be(summary);
+    }
+
+    [Fact]
+    public void ToString_Default_DescribesAnEmptyMessage() =>
+        default(Hl7Message).ToString().Should().Be("empty Hl7Message");
+
+    [Fact]
+    public void GetText_Message_ReturnsTheWholeDecodedText() =>
+        ParseText(Adt).GetText().Should().Be(Adt);
+
+    [Fact]
+    public void ToString_SegmentWithPhi_DescribesItWithoutContent()
+    {
+        Hl7Message message = ParseText(Adt.Replace("DOE^JOHN", "PHI-SENTINEL^JOHN", StringComparison.Ordinal));
+        message.TryGetSegment("PID", 1, out Hl7Segment pid).Should().BeTrue();
+
+        pid.ToString().Should().NotContain("PHI-SENTINEL").And.StartWith("PID at byte ").And.EndWith(" fields");
+        pid.ToString().Should().Be($"PID at byte {pid.Position}, {pid.Bytes.Length} bytes, 8 fields");
+        pid.GetText().Should().Be("PID|1||MRN1^^^HOSP^MR~SSN9^^^USA^SS||PHI-SENTINEL^JOHN^Q&QUINCY||19800101|M");
+    }
+
     private static Hl7Value GetField(Hl7Message message, string segmentId, int field)
     {
         message.TryGetSegment(segmentId, 1, out Hl7Segment segment).Should().BeTrue();

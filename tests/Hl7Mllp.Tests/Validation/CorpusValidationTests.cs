@@ -1,4 +1,5 @@
 using Hl7Mllp.Messages;
+using Hl7Mllp.Testing.Corpus;
 using Hl7Mllp.Validation;
 
 namespace Hl7Mllp.Tests.Validation;
@@ -6,7 +7,7 @@ namespace Hl7Mllp.Tests.Validation;
 /// <summary>Real messages from the shared corpus against the built-in definitions.</summary>
 public class CorpusValidationTests
 {
-    public static TheoryData<string> V251Results() => [.. CorpusFiles.Matching("oru_r01_v251_*.hl7").Select(f => Path.GetFileName(f))];
+    public static TheoryData<string> V251Results() => [.. CorpusLocator.MessageFiles().Where(f => f.StartsWith("oru_r01_v251_", StringComparison.Ordinal))];
 
     [Theory]
     [MemberData(nameof(V251Results))]
@@ -118,10 +119,10 @@ public class CorpusValidationTests
     public void Validate_WholeCorpus_NeverThrowsAndStaysWithinMaxFindings()
     {
         var validator = new NamedFieldsValidator(NamedFieldsDefinition.BuiltIn("2.5.1")) { MaxFindings = 10 };
-        foreach (var file in CorpusFiles.Matching("*.hl7"))
+        foreach (var file in CorpusLocator.MessageFiles())
         {
             var findings = new List<Hl7Error>();
-            if (!Hl7Message.TryParse(File.ReadAllBytes(file), out var message, out _))
+            if (!Hl7Message.TryParse(CorpusLocator.ReadBytes(file), out var message, out _))
             {
                 continue; // Unparsable files are the message layer's to reject (see its corpus tests).
             }
@@ -135,7 +136,7 @@ public class CorpusValidationTests
     private static List<Hl7Error> Validate(string file, string version, ValidationFlags flags = ValidationFlags.All)
     {
         var findings = new List<Hl7Error>();
-        new NamedFieldsValidator(NamedFieldsDefinition.BuiltIn(version), flags).Validate(Hl7Message.Parse(File.ReadAllBytes(CorpusFiles.PathOf(file))), findings);
+        new NamedFieldsValidator(NamedFieldsDefinition.BuiltIn(version), flags).Validate(Hl7Message.Parse(CorpusLocator.ReadBytes(file)), findings);
         return findings;
     }
 }

@@ -2,6 +2,7 @@ using Hl7Mllp.Diagnostics;
 using Hl7Mllp.Messages;
 using Hl7Mllp.Validation;
 using Microsoft.Extensions.Logging;
+using Hl7Mllp.Testing;
 
 namespace Hl7Mllp.Tests.Validation;
 
@@ -135,15 +136,18 @@ public class Hl7RuleSetTests
     [Fact]
     public void LoadFile_File_ReadsRules()
     {
-        using var file = TempFile.Write("""[{ "when": "PID.3 is empty", "code": 101, "text": "PID.3 required" }]""");
+        using var temp = new TempDirectory("rules");
+        string path = temp.Combine("rules.json");
+        File.WriteAllText(path, """[{ "when": "PID.3 is empty", "code": 101, "text": "PID.3 required" }]""");
 
-        Hl7RuleSet.LoadFile(file.Path).Rules.Should().ContainSingle().Which.Expression.Should().Be("PID.3 is empty");
+        Hl7RuleSet.LoadFile(path).Rules.Should().ContainSingle().Which.Expression.Should().Be("PID.3 is empty");
     }
 
     [Fact]
     public void LoadFile_Missing_ThrowsIOException()
     {
-        var act = () => Hl7RuleSet.LoadFile(TempFile.MissingPath());
+        using var temp = new TempDirectory("rules");
+        var act = () => Hl7RuleSet.LoadFile(temp.Combine("missing.json"));
 
         act.Should().Throw<IOException>();
     }

@@ -1,5 +1,6 @@
 using Hl7Mllp.Messages;
 using Hl7Mllp.Validation;
+using Hl7Mllp.Testing;
 
 namespace Hl7Mllp.Tests.Validation;
 
@@ -132,15 +133,18 @@ public class NamedFieldsDefinitionTests
     [Fact]
     public void LoadFile_File_Reads()
     {
-        using var file = TempFile.Write(NamedFieldsValidatorTests.DefinitionJson);
+        using var temp = new TempDirectory("definition");
+        string path = temp.Combine("definition.json");
+        File.WriteAllText(path, NamedFieldsValidatorTests.DefinitionJson);
 
-        NamedFieldsDefinition.LoadFile(file.Path).Segments.Should().ContainKey("TST");
+        NamedFieldsDefinition.LoadFile(path).Segments.Should().ContainKey("TST");
     }
 
     [Fact]
     public void LoadFile_Missing_ThrowsIOException()
     {
-        var act = () => NamedFieldsDefinition.LoadFile(TempFile.MissingPath());
+        using var temp = new TempDirectory("definition");
+        var act = () => NamedFieldsDefinition.LoadFile(temp.Combine("missing.json"));
 
         act.Should().Throw<IOException>();
     }
