@@ -10,4 +10,5 @@ return CliApp.Run(
         InspectCommand.Create(),
         AckCommand.Create(),
         SendCommand.Create(),
+        ListenCommand.Create(),
     ]);
