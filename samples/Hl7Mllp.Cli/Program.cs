@@ -10,5 +10,6 @@ return CliApp.Run(
         InspectCommand.Create(),
         AckCommand.Create(),
         SendCommand.Create(),
+        ListenCommand.Create(),
         TransmitCommand.Create(),
     ]);

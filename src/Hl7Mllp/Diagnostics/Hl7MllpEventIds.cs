@@ -113,6 +113,53 @@ public static class Hl7MllpEventIds
     /// <summary>A listener connection failed unexpectedly (not by the peer's doing); only that connection was closed.</summary>
     public const int ConnectionFailed = 2017;
 
+    // 2500-2999 receive pipeline and duplicate trackers
+
+    /// <summary>A message was stored and acknowledged positively.</summary>
+    public const int MessageAccepted = 2500;
+
+    /// <summary>A message was answered with a negative ACK (the first error's code decides AE or AR).</summary>
+    public const int MessageRejected = 2501;
+
+    /// <summary>A frame's payload could not be parsed as an HL7 message.</summary>
+    public const int MessageUnparseable = 2502;
+
+    /// <summary>The message store threw; the message was answered with 207 and not recorded.</summary>
+    public const int MessageStoreFailed = 2503;
+
+    /// <summary>A custom receive step threw; the message was answered with 207.</summary>
+    public const int ReceiveStepFailed = 2504;
+
+    /// <summary>A duplicate message (same key as one received before) arrived.</summary>
+    public const int DuplicateMessage = 2505;
+
+    /// <summary>The duplicate tracker could not record a stored message's key.</summary>
+    public const int DuplicateRecordFailed = 2506;
+
+    /// <summary>No accept ACK was written because MSH-15 asked for none in this case.</summary>
+    public const int AcceptAckSuppressed = 2507;
+
+    /// <summary>A continuation fragment was received and held for reassembly.</summary>
+    public const int ContinuationFragmentHeld = 2520;
+
+    /// <summary>Continuation fragments were reassembled into one message.</summary>
+    public const int ContinuationReassembled = 2521;
+
+    /// <summary>An incomplete continuation was dropped after its timeout.</summary>
+    public const int ContinuationExpired = 2522;
+
+    /// <summary>Duplicate keys were loaded from their file.</summary>
+    public const int DuplicateKeysLoaded = 2550;
+
+    /// <summary>Duplicate keys were saved to their file.</summary>
+    public const int DuplicateKeysSaved = 2551;
+
+    /// <summary>Duplicate keys could not be saved to their file.</summary>
+    public const int DuplicateKeysSaveFailed = 2552;
+
+    /// <summary>A temporary key file left by an interrupted save was deleted.</summary>
+    public const int DuplicateKeysTemporaryFileDeleted = 2553;
+
     // 3xxx framing
 
     /// <summary>Bytes outside any MLLP frame were skipped.</summary>

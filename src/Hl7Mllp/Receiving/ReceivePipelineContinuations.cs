@@ -1,0 +1,198 @@
+using System.Buffers;
+using Hl7Mllp.Messages;
+using Microsoft.Extensions.Logging;
+
+namespace Hl7Mllp.Receiving;
+
+/// <summary>What the continuation assembler did with a message.</summary>
+internal enum ContinuationStep
+{
+    /// <summary>Not part of a continuation: handle it as it is.</summary>
+    None,
+
+    /// <summary>A fragment that was held until the rest arrives; acknowledge it.</summary>
+    Held,
+
+    /// <summary>The last fragment: the whole message is assembled.</summary>
+    Complete,
+
+    /// <summary>A continuation (MSH-14) that matches no pending message.</summary>
+    Orphan,
+
+    /// <summary>The assembled message would grow past the size limit; it was dropped.</summary>
+    TooLarge,
+}
+
+/// <summary>
+/// Reassembles continued messages (HL7 v2 "continuation", unsolicited flow): a fragment ends with a DSC segment whose
+/// DSC-1 is the continuation pointer; the next fragment from the same sender (MSH-3, MSH-4) carries that pointer in
+/// MSH-14, and the last one has no DSC. A segment cut at a fragment's end continues in an ADD segment placed first
+/// after the next fragment's MSH. The assembled message keeps the first fragment's MSH.
+/// </summary>
+/// <remarks>
+/// Pending fragments live in memory, bounded by a size per message, a number of pending messages (the oldest is
+/// dropped) and a timeout checked whenever a fragment arrives. A process that ends loses pending fragments, although
+/// each one was acknowledged: the sender has to send the whole sequence again. Thread-safe.
+/// </remarks>
+internal sealed class ReceivePipelineContinuations(TimeSpan timeout, int maxBytes, int maxPending, TimeProvider timeProvider, ILogger logger)
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, Pending> _pending = new(StringComparer.Ordinal);
+
+    /// <summary>Tells from MSH-14 and the last segment whether a message takes part in a continuation.</summary>
+    public static bool IsFragment(in Hl7Message message, ReadOnlySpan<byte> continuationPointer) =>
+        !continuationPointer.Trim((byte)' ').IsEmpty || !LastDscPointer(message).IsEmpty;
+
+    /// <summary>Adds a fragment; on <see cref="ContinuationStep.Complete"/>, <paramref name="assembled"/> holds the whole message.</summary>
+    public ContinuationStep Accept(in Hl7Message fragment, ReadOnlySpan<byte> sender, ReadOnlySpan<byte> continuationPointer, out byte[]? assembled)
+    {
+        assembled = null;
+        ReadOnlySpan<byte> bytes = fragment.Bytes.Span;
+        ReadOnlySpan<byte> next = LastDscPointer(fragment, out int dscStart);
+        ReadOnlySpan<byte> pointer = continuationPointer.Trim((byte)' ');
+        long now = timeProvider.GetTimestamp();
+        lock (_lock)
+        {
+            Expire(now);
+            Pending? pending = null;
+            if (!pointer.IsEmpty && !_pending.Remove(Key(sender, pointer), out pending))
+            {
+                return ContinuationStep.Orphan;
+            }
+
+            if (pending is null)
+            {
+                pending = new Pending(now);
+                pending.Append(bytes[..dscStart]);
+            }
+            else
+            {
+                pending.AppendContinuation(bytes[..dscStart], fragment.Delimiters.FieldByte);
+            }
+
+            pending.Fragments++;
+            if (pending.Length > maxBytes)
+            {
+                return ContinuationStep.TooLarge;
+            }
+
+            if (next.IsEmpty)
+            {
+                assembled = pending.ToArray();
+                Log.PipelineReassembled(logger, fragment.ControlId, pending.Fragments, assembled.Length);
+                return ContinuationStep.Complete;
+            }
+
+            if (_pending.Count >= maxPending)
+            {
+                DropOldest();
+            }
+
+            _pending[Key(sender, next)] = pending;
+            if (logger.IsEnabled(LogLevel.Debug))
+            {
+                Log.PipelineFragmentHeld(logger, fragment.ControlId, bytes.Length, pending.Fragments, pending.Length);
+            }
+
+            return ContinuationStep.Held;
+        }
+    }
+
+    /// <summary>Gets how many continued messages are waiting for more fragments.</summary>
+    public int PendingCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _pending.Count;
+            }
+        }
+    }
+
+    private static ReadOnlySpan<byte> LastDscPointer(in Hl7Message message) => LastDscPointer(message, out _);
+
+    /// <summary>DSC-1 of the last segment when it is a DSC; <paramref name="dscStart"/> is where it starts (or the message length).</summary>
+    private static ReadOnlySpan<byte> LastDscPointer(in Hl7Message message, out int dscStart)
+    {
+        ReadOnlySpan<byte> bytes = message.Bytes.Span;
+        ReadOnlySpan<byte> trimmed = bytes.TrimEnd("\r\n"u8);
+        dscStart = trimmed.LastIndexOfAny((byte)'\r', (byte)'\n') + 1;
+        ReadOnlySpan<byte> last = trimmed[dscStart..];
+        byte separator = message.Delimiters.FieldByte;
+        if (last.Length < 4 || !last.StartsWith("DSC"u8) || last[3] != separator)
+        {
+            dscStart = bytes.Length;
+            return default;
+        }
+
+        ReadOnlySpan<byte> pointer = last[4..];
+        int end = pointer.IndexOf(separator);
+        pointer = (end < 0 ? pointer : pointer[..end]).Trim((byte)' ');
+        if (pointer.IsEmpty)
+        {
+            // An empty DSC-1 continues nothing: the message is complete without its DSC.
+            return default;
+        }
+
+        return pointer;
+    }
+
+    private static string Key(ReadOnlySpan<byte> sender, ReadOnlySpan<byte> pointer) =>
+        string.Concat(System.Text.Encoding.Latin1.GetString(sender), "\u001f", System.Text.Encoding.Latin1.GetString(pointer));
+
+    private void Expire(long now)
+    {
+        foreach ((string key, Pending pending) in _pending)
+        {
+            if (timeProvider.GetElapsedTime(pending.StartedAt, now) > timeout)
+            {
+                _pending.Remove(key);
+                Log.PipelineContinuationExpired(logger, pending.Fragments, pending.Length, timeout);
+            }
+        }
+    }
+
+    private void DropOldest()
+    {
+        KeyValuePair<string, Pending> oldest = _pending.MinBy(static pair => pair.Value.StartedAt);
+        _pending.Remove(oldest.Key);
+        Log.PipelineContinuationExpired(logger, oldest.Value.Fragments, oldest.Value.Length, timeout);
+    }
+
+    private sealed class Pending(long startedAt)
+    {
+        private readonly ArrayBufferWriter<byte> _bytes = new(4096);
+
+        public long StartedAt { get; } = startedAt;
+
+        public int Fragments { get; set; }
+
+        public int Length => _bytes.WrittenCount;
+
+        public void Append(ReadOnlySpan<byte> bytes) => _bytes.Write(bytes);
+
+        /// <summary>Appends a later fragment without its MSH; a leading ADD segment continues the last segment so far.</summary>
+        public void AppendContinuation(ReadOnlySpan<byte> fragment, byte separator)
+        {
+            int afterHeader = fragment.IndexOfAny((byte)'\r', (byte)'\n');
+            ReadOnlySpan<byte> rest = afterHeader < 0 ? default : fragment[afterHeader..].TrimStart("\r\n"u8);
+            if (rest.Length >= 3 && rest.StartsWith("ADD"u8) && (rest.Length == 3 || rest[3] == separator))
+            {
+                int written = _bytes.WrittenSpan.TrimEnd("\r\n"u8).Length;
+                byte[] kept = _bytes.WrittenSpan[..written].ToArray();
+                _bytes.ResetWrittenCount();
+                _bytes.Write(kept);
+                rest = rest[Math.Min(4, rest.Length)..];
+            }
+            else if (_bytes.WrittenCount > 0 && _bytes.WrittenSpan[^1] is not ((byte)'\r' or (byte)'\n'))
+            {
+                _bytes.Write("\r"u8);
+            }
+
+            _bytes.Write(rest);
+        }
+
+        public byte[] ToArray() => _bytes.WrittenSpan.ToArray();
+    }
+}

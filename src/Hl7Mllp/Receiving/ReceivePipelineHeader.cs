@@ -1,0 +1,40 @@
+namespace Hl7Mllp.Receiving;
+
+/// <summary>
+/// Splits an MSH segment into its fields in one pass, so the pipeline and the duplicate tracker read MSH-3, -4,
+/// -10, -11, -15, -16 and -18 without scanning the message again for each.
+/// </summary>
+internal static class ReceivePipelineHeader
+{
+    /// <summary>The highest MSH field the split records (MSH-18, the character set).</summary>
+    public const int MaxField = 18;
+
+    /// <summary>Records where each of MSH-2 … MSH-<see cref="MaxField"/> lies in <paramref name="header"/>; absent fields are empty.</summary>
+    /// <param name="header">The MSH segment's bytes (starting with <c>MSH</c> and the field separator).</param>
+    /// <param name="separator">The field separator.</param>
+    /// <param name="fields">At least <see cref="MaxField"/> + 1 ranges, indexed by field number.</param>
+    public static void Split(ReadOnlySpan<byte> header, byte separator, Span<Range> fields)
+    {
+        fields[..(MaxField + 1)].Clear();
+        int position = Math.Min(4, header.Length);
+        for (int field = 2; field <= MaxField && position <= header.Length; field++)
+        {
+            int length = header[position..].IndexOf(separator);
+            int end = length < 0 ? header.Length : position + length;
+            fields[field] = position..end;
+            if (length < 0)
+            {
+                break;
+            }
+
+            position = end + 1;
+        }
+    }
+
+    /// <summary>Gets the first component of a field, trimmed of spaces.</summary>
+    public static ReadOnlySpan<byte> FirstComponent(ReadOnlySpan<byte> field, byte componentSeparator)
+    {
+        int end = field.IndexOf(componentSeparator);
+        return (end < 0 ? field : field[..end]).Trim((byte)' ');
+    }
+}

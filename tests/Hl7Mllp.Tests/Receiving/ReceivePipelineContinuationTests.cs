@@ -1,0 +1,126 @@
+using System.Text;
+using Hl7Mllp.Acks;
+using Hl7Mllp.Duplicates;
+using Hl7Mllp.Messages;
+using Hl7Mllp.Receiving;
+using Hl7Mllp.Storage;
+using Microsoft.Extensions.Time.Testing;
+using static Hl7Mllp.Tests.Receiving.ReceivePipelineTestKit;
+
+namespace Hl7Mllp.Tests.Receiving;
+
+/// <summary>Continuation reassembly (MSH-14, DSC, ADD) in <see cref="ReceivePipeline"/>.</summary>
+public sealed class ReceivePipelineContinuationTests
+{
+    private readonly InMemoryMessageStore _store = new();
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
+    private ReceivePipeline Pipeline(ReceivePipelineOptions? options = null) => new(options, _store, new InMemoryDuplicateTracker(), timeProvider: _time);
+
+    private static string Header(string controlId, string continuationPointer = "", string sender = "LAB") =>
+        $"MSH|^~\\&|{sender}|NORTH|HIS|MAIN|20260101120000||ORU^R01^ORU_R01|{controlId}|P|2.5.1||{continuationPointer}\r";
+
+    [Fact]
+    public async Task ProcessAsync_TwoFragments_EachAcknowledgedStoredOnceAssembled()
+    {
+        ReceivePipeline pipeline = Pipeline();
+
+        (ReceiveResult first, Hl7Message? firstAck) = await ProcessAsync(pipeline, Header("F1") + "PID|1||1\rOBX|1|TX|||one\rDSC|PTR1|F\r");
+        _store.Count.Should().Be(0);
+        (ReceiveResult last, Hl7Message? lastAck) = await ProcessAsync(pipeline, Header("F2", "PTR1") + "OBX|2|TX|||two\r");
+
+        first.Outcome.Should().Be(ReceiveOutcome.FragmentHeld);
+        firstAck!.Value.GetValue("MSA.1").Should().Be("AA");
+        firstAck.Value.GetValue("MSA.2").Should().Be("F1");
+        last.Outcome.Should().Be(ReceiveOutcome.Stored);
+        lastAck!.Value.GetValue("MSA.2").Should().Be("F2", "each fragment's ACK answers that fragment");
+        Encoding.UTF8.GetString(_store.GetMessages().Single().Span).Should().Be(Header("F1") + "PID|1||1\rOBX|1|TX|||one\rOBX|2|TX|||two\r");
+    }
+
+    [Fact]
+    public async Task ProcessAsync_AddSegment_JoinsTheCutSegment()
+    {
+        ReceivePipeline pipeline = Pipeline();
+
+        await ProcessAsync(pipeline, Header("F1") + "OBX|1|TX|||part one \rDSC|P1|F\r");
+        await ProcessAsync(pipeline, Header("F2", "P1") + "ADD|and part two\rDSC|P2|F\r");
+        (ReceiveResult last, _) = await ProcessAsync(pipeline, Header("F3", "P2") + "ADD|, three|x\rOBX|2|NM|||5\r");
+
+        last.Outcome.Should().Be(ReceiveOutcome.Stored);
+        Hl7Message stored = _store.GetParsedMessages().Single();
+        stored.GetValue("OBX.5").Should().Be("part one and part two, three");
+        stored.GetValue("OBX.6").Should().Be("x");
+        stored.GetValue("OBX[2].5").Should().Be("5");
+        stored.ControlId.Should().Be("F1");
+    }
+
+    [Fact]
+    public async Task ProcessAsync_OtherMessagesInterleaved_ContinuationMatchedByPointerAndSender()
+    {
+        ReceivePipeline pipeline = Pipeline();
+
+        await ProcessAsync(pipeline, Header("A1", sender: "LAB") + "OBX|1|TX|||lab\rDSC|P|F\r");
+        await ProcessAsync(pipeline, Header("B1", sender: "RAD") + "OBX|1|TX|||rad\rDSC|P|F\r");
+        (ReceiveResult plain, _) = await ProcessAsync(pipeline, Message("PLAIN"));
+        await ProcessAsync(pipeline, Header("B2", "P", sender: "RAD") + "OBX|2|TX|||rad2\r");
+        await ProcessAsync(pipeline, Header("A2", "P", sender: "LAB") + "OBX|2|TX|||lab2\r");
+
+        plain.Outcome.Should().Be(ReceiveOutcome.Stored);
+        _store.GetParsedMessages().Select(message => message.ControlId + ":" + message.GetValue("OBX[2].5")).Should().Equal("PLAIN:", "B1:rad2", "A1:lab2");
+    }
+
+    [Fact]
+    public async Task ProcessAsync_PointerMatchesNothing_RejectedWith100AtMsh14()
+    {
+        (ReceiveResult result, Hl7Message? ack) = await ProcessAsync(Pipeline(), Header("X", "NOPE") + "OBX|1\r");
+
+        result.Should().Be(new ReceiveResult(ReceiveOutcome.Rejected, AckCode.AE, Hl7ErrorCode.SegmentSequenceError, 1, true));
+        ack!.Value.GetValue("ERR.2.3").Should().Be("14");
+        _store.Count.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task ProcessAsync_FragmentAfterTimeout_PendingDroppedAndOrphanRejected()
+    {
+        ReceivePipeline pipeline = Pipeline(new ReceivePipelineOptions { ContinuationTimeout = TimeSpan.FromMinutes(1) });
+        await ProcessAsync(pipeline, Header("F1") + "OBX|1\rDSC|P1|F\r");
+
+        _time.Advance(TimeSpan.FromMinutes(2));
+        (ReceiveResult late, _) = await ProcessAsync(pipeline, Header("F2", "P1") + "OBX|2\r");
+
+        late.Outcome.Should().Be(ReceiveOutcome.Rejected);
+        _store.Count.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task ProcessAsync_AssembledTooLarge_DroppedAndRejected()
+    {
+        ReceivePipeline pipeline = Pipeline(new ReceivePipelineOptions { MaxContinuationBytes = 300 });
+        await ProcessAsync(pipeline, Header("F1") + "OBX|1|TX|||" + new string('a', 100) + "\rDSC|P1|F\r");
+
+        (ReceiveResult result, _) = await ProcessAsync(pipeline, Header("F2", "P1") + "OBX|2|TX|||" + new string('b', 200) + "\r");
+
+        result.Outcome.Should().Be(ReceiveOutcome.Rejected);
+        result.FirstError.Should().Be(Hl7ErrorCode.SegmentSequenceError);
+        _store.Count.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task ProcessAsync_ReassemblyOff_FragmentHandledAsItIs()
+    {
+        ReceivePipeline pipeline = Pipeline(new ReceivePipelineOptions { ContinuationTimeout = TimeSpan.Zero });
+
+        (ReceiveResult result, _) = await ProcessAsync(pipeline, Header("F1") + "OBX|1\rDSC|P1|F\r");
+
+        result.Outcome.Should().Be(ReceiveOutcome.Stored);
+        _store.GetParsedMessages().Single().CountSegments("DSC").Should().Be(1);
+    }
+
+    [Fact]
+    public async Task ProcessAsync_EmptyDsc_NotAContinuation()
+    {
+        (ReceiveResult result, _) = await ProcessAsync(Pipeline(), Header("D1") + "OBX|1\rDSC||F\r");
+
+        result.Outcome.Should().Be(ReceiveOutcome.Stored);
+    }
+}
