@@ -14,7 +14,7 @@ namespace Hl7Mllp.Storage;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Durability: the message is written to a temporary name in the same directory (<c>.hl7mllp-tmp-…</c>, which no file
+/// Durability: the message is written to a temporary name in the same directory (<c>.hl7mllp-tmp-….tmp</c>, which no file
 /// source ever picks up), flushed to disk (<see cref="FileStream.Flush(bool)"/>, <c>fsync</c>), renamed to its final
 /// name without overwriting anything, and the directory is flushed (<c>fsync</c> on Linux) so the rename survives a
 /// power loss. A full disk or an I/O error deletes the temporary file and throws, leaving nothing partial; the receive

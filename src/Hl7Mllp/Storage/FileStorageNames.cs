@@ -12,8 +12,12 @@ internal static class FileStorageNames
     /// <summary>The prefix of temporary files: <c>.hl7mllp-tmp-</c>.</summary>
     public const string TempPrefix = ReservedPrefix + "tmp-";
 
-    /// <summary>Returns the temporary name a file is written under before it is renamed to <paramref name="fileName"/>.</summary>
-    public static string TempName(string fileName) => TempPrefix + fileName;
+    /// <summary>
+    /// Returns the temporary name a file is written under before it is renamed to <paramref name="fileName"/>:
+    /// <c>.hl7mllp-tmp-NAME.tmp</c>, hidden on Unix and with another extension, so that a consumer globbing the final
+    /// names (<c>*.hl7</c>) never sees a file still being written.
+    /// </summary>
+    public static string TempName(string fileName) => TempPrefix + fileName + ".tmp";
 
     /// <summary>Returns whether <paramref name="fileName"/> (a name without directory) is reserved.</summary>
     public static bool IsReserved(ReadOnlySpan<char> fileName) => fileName.StartsWith(ReservedPrefix, StringComparison.Ordinal);

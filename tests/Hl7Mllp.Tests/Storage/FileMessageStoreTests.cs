@@ -139,6 +139,20 @@ public sealed class FileMessageStoreTests : IDisposable
         Directory.GetFiles(_dir.Path).Should().HaveCount(2);
     }
 
+    [Theory]
+    [InlineData("*.hl7")]
+    [InlineData("ADT_*.hl7")]
+    [InlineData("*")]
+    public void TempName_NeverMatchedByAFileSourceNorByTheFinalNamesExtension(string pattern)
+    {
+        var temp = FileStorageNames.TempName("ADT_26112513451234500.hl7");
+
+        System.IO.Enumeration.FileSystemName.MatchesSimpleExpression("*.hl7", temp).Should().BeFalse("a consumer globbing *.hl7 must not see a file being written");
+        new FileMessageSource(new FileMessageSourceOptions { Path = _dir.Combine(pattern) }).Should().NotBeNull();
+        List<string> problems = [];
+        FileWildcard.TryParse(_dir.Combine(pattern), "Path", singleStar: false, problems)!.Matches(temp).Should().BeFalse();
+    }
+
     [Fact]
     public async Task StoreAsync_TempNameOccupiedBySymlinkToDevFull_ThrowsAndLeavesNoMessageFile()
     {
