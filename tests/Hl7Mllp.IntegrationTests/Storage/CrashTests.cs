@@ -12,10 +12,11 @@ namespace Hl7Mllp.IntegrationTests.Storage;
 /// RELIABILITY B5 and C7: a receiver (<c>hl7mllp listen --store</c>) and a transmitter over a file source
 /// (<c>hl7mllp transmit</c>) run as child processes; either is killed with SIGKILL at random moments and restarted.
 /// Nothing may be lost, every source file ends archived, and each MSH-10 is stored at most once per kill plus once.
+/// The transmitter sends at most one message per 50 ms poll, so the 30 kills spread over the whole run.
 /// </summary>
 public sealed class CrashTests(ITestOutputHelper output) : IDisposable
 {
-    private const int Messages = 60;
+    private const int Messages = 300;
     private const int Kills = 30;
     private const int Seed = 6;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
@@ -78,6 +79,8 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
             .ToDictionary(g => g.Key, g => g.Count());
         output.WriteLine($"{kills} kills in {started.Elapsed.TotalSeconds:0.0} s; {stored.Values.Sum()} files stored for {Messages} messages; {stored.Count(kv => kv.Value > 1)} control IDs stored twice or more");
 
+        output.WriteLine($"most copies of one control ID: {stored.Values.Max()}");
+        kills.Should().Be(Kills, "the transmitter is throttled (one message per 50 ms poll) so that every kill lands mid-run");
         stored.Keys.Should().BeEquivalentTo(expected, "no message may be lost");
         stored.Values.Should().OnlyContain(count => count <= 1 + kills, "a duplicate can only be the message in flight at a kill");
         stored.Values.Sum().Should().BeLessThanOrEqualTo(Messages + kills);
@@ -125,7 +128,7 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
         var child = ChildProcess.StartDotnet(cli,
         [
             "transmit", "--dir", Path.Join(outbox, "*.hl7"), "--host", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture),
-            "--archive", archive, "--fail-retries", "1000", "--interval", "0.1", "--min-age", "0", "--ack-timeout", "5", "--connect-timeout", "2", "--quiet",
+            "--archive", archive, "--fail-retries", "1000", "--interval", "0.05", "--max", "1", "--min-age", "0", "--ack-timeout", "5", "--connect-timeout", "2", "--quiet",
         ]);
         await child.WaitForOutputAsync(l => l.StartsWith("transmitting ", StringComparison.Ordinal), StartTimeout);
         return child;
