@@ -11,4 +11,5 @@ return CliApp.Run(
         AckCommand.Create(),
         SendCommand.Create(),
         ListenCommand.Create(),
+        TransmitCommand.Create(),
     ]);

@@ -129,6 +129,7 @@ public static partial class ListenCommand
         }
 
         IMessageStore store = CreateStore(settings.Store, loggerFactory);
+        await using var storeLifetime = store as IAsyncDisposable;
         await using InMemoryDuplicateTracker? tracker = settings.TrackDupes > 0
             ? new InMemoryDuplicateTracker(
                 new InMemoryDuplicateTrackerOptions
@@ -243,7 +244,7 @@ public static partial class ListenCommand
     {
         IMessageStore inner = store is null ? new InMemoryMessageStore(keepMessages: false)
             : IsMemory(store) ? new InMemoryMessageStore(keepMessages: false)
-            : new DurableFileStore(store, loggerFactory);
+            : new FileMessageStore(new FileMessageStoreOptions { Path = store.Contains('*', StringComparison.Ordinal) ? store : Path.Join(store, "*.hl7") }, loggerFactory);
         return Fault == FaultPoint.BeforeStore ? new FailFastStore() : inner;
     }
 

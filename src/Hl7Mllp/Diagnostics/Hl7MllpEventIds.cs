@@ -177,6 +177,50 @@ public static class Hl7MllpEventIds
     /// <summary>A partial frame was abandoned (start block inside it, or end block without CR) and parsing resynchronized.</summary>
     public const int FrameAbandoned = 3004;
 
+    // 5xxx storage: 5000-5099 file store, 5100-5199 file source
+
+    /// <summary>The file store kept a message (debug).</summary>
+    public const int FileMessageStored = 5000;
+
+    /// <summary>The file store could not keep a message (disk full, I/O error); no file was left and the message is not acknowledged.</summary>
+    public const int FileStoreFailed = 5001;
+
+    /// <summary>The file store found its next file name taken (a file left by an earlier run) and took the one after.</summary>
+    public const int FileStoreNameTaken = 5002;
+
+    /// <summary>The file source cannot list its input directory (missing, unreadable); it keeps polling.</summary>
+    public const int FileSourceDirectoryUnavailable = 5100;
+
+    /// <summary>The file source can list its input directory again.</summary>
+    public const int FileSourceDirectoryAvailable = 5101;
+
+    /// <summary>A file may still be being written and was left for a later poll (debug).</summary>
+    public const int FileSourceFileNotReady = 5102;
+
+    /// <summary>A file could not be read; counted as a failed attempt.</summary>
+    public const int FileSourceFileUnreadable = 5103;
+
+    /// <summary>A file can never be sent (no MSH, several messages or a batch without splitting, too large) and was renamed with the fail extension.</summary>
+    public const int FileSourceFileRejected = 5104;
+
+    /// <summary>Sending a file failed; it will be offered again.</summary>
+    public const int FileSourceFileFailed = 5105;
+
+    /// <summary>Sending a file failed for the last time; it was renamed with the fail extension.</summary>
+    public const int FileSourceFileGivenUp = 5106;
+
+    /// <summary>An accepted file was archived or deleted (debug).</summary>
+    public const int FileSourceFileCompleted = 5107;
+
+    /// <summary>Archiving, deleting or renaming a completed file failed; it is tried again at the next poll.</summary>
+    public const int FileSourceFinishFailed = 5108;
+
+    /// <summary>The file source's state file could not be read or written.</summary>
+    public const int FileSourceStateFailed = 5109;
+
+    /// <summary>Archived files older than Archive Days were removed.</summary>
+    public const int FileSourceArchiveCleaned = 5110;
+
     // 6xxx validation
 
     /// <summary>A rule's <c>matches</c> regular expression ran past its timeout; the message got a 207 finding.</summary>

@@ -1,0 +1,350 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Threading.Channels;
+using Hl7Mllp.Diagnostics;
+using Hl7Mllp.Internal;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Hl7Mllp.Storage;
+
+/// <summary>
+/// Keeps each received message in its own file, named from the File Storage Wildcard so that the files sort in
+/// arrival order, and returns only once the file and its directory entry are on disk.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Durability: the message is written to a temporary name in the same directory (<c>.hl7mllp-tmp-….tmp</c>, which no file
+/// source ever picks up), flushed to disk (<see cref="FileStream.Flush(bool)"/>, <c>fsync</c>), renamed to its final
+/// name without overwriting anything, and the directory is flushed (<c>fsync</c> on Linux) so the rename survives a
+/// power loss. A full disk or an I/O error deletes the temporary file and throws, leaving nothing partial; the receive
+/// pipeline then answers with a negative ACK (HL7 error 207). A crash in the middle leaves at most a temporary file of a
+/// message that was never acknowledged; such files can be deleted.
+/// </para>
+/// <para>
+/// Group commit (<see cref="FileMessageStoreOptions.GroupCommit"/>): stores running at the same time flush their own
+/// files in parallel (the file system merges concurrent flushes into one journal commit) and share one directory flush:
+/// a background committer flushes the directory once for every rename made since its previous flush and then completes
+/// all of those stores together. No store returns before its own file and its directory entry are durable.
+/// </para>
+/// <para>
+/// Names: the <c>*</c> becomes <c>yyMMddHHmmssfff</c> (from the injected <see cref="TimeProvider"/>) plus a two-digit
+/// sequence number, 00 to 99, within the same millisecond. The 101st message of one millisecond takes the next
+/// millisecond's stamp (the store's clock runs ahead of the real one until the real one catches up), and the stamp never
+/// goes backwards, so names stay unique and in arrival order. A file already present under a name (left by an earlier
+/// run) is never overwritten: the next name is taken.
+/// </para>
+/// <para>Thread-safe: call <see cref="StoreAsync"/> from any number of connections at once.</para>
+/// </remarks>
+public sealed class FileMessageStore : IMessageStore, IAsyncDisposable
+{
+    private const int StampLength = 15;   // yyMMddHHmmssfff
+    private const int MaxSequence = 99;   // two digits
+    private const int MaxNameAttempts = 1000;
+
+    private static readonly Counter<long> Syncs = Hl7MllpTelemetry.Meter.CreateCounter<long>(
+        "hl7mllp.store.fsyncs", "{fsync}", "Disk flushes made by the file message store, by kind (file or directory).");
+
+    private static readonly Counter<long> Messages = Hl7MllpTelemetry.Meter.CreateCounter<long>(
+        "hl7mllp.store.messages", "{message}", "Messages the file message store was asked to keep, by outcome (stored or failed).");
+
+    private readonly FileWildcard _wildcard;
+    private readonly bool _createDirectory;
+    private readonly bool _useUtc;
+    private readonly bool _groupCommit;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Lock _nameLock = new();
+    private readonly Lock _startLock = new();
+    private readonly Channel<TaskCompletionSource> _commits = Channel.CreateUnbounded<TaskCompletionSource>(
+        new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
+
+    private long _lastStampMilliseconds = long.MinValue;
+    private int _sequence;
+    private DirectorySync? _directory;
+    private Task? _committer;
+    private long _fileSyncs;
+    private long _directorySyncs;
+    private volatile bool _disposed;
+
+    /// <summary>Creates a store; does no I/O (the directory is created and opened by the first store).</summary>
+    /// <param name="options">Where to write; validated now.</param>
+    /// <param name="loggerFactory">Logging; <see langword="null"/> for none.</param>
+    /// <param name="timeProvider">The clock that names the files; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The options are invalid (see <see cref="FileMessageStoreOptions.Validate"/>).</exception>
+    public FileMessageStore(FileMessageStoreOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _wildcard = options.Parse();
+        _createDirectory = options.CreateDirectory;
+        _useUtc = options.UseUtcTimestamp;
+        _groupCommit = options.GroupCommit;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<FileMessageStore>();
+    }
+
+    /// <summary>Gets the absolute directory the messages are written to.</summary>
+    public string Directory => _wildcard.Directory;
+
+    /// <summary>Gets how many file flushes (<c>fsync</c> of a message file) this store has made.</summary>
+    internal long FileSyncs => Interlocked.Read(ref _fileSyncs);
+
+    /// <summary>Gets how many directory flushes this store has made (fewer than messages under group commit).</summary>
+    internal long DirectorySyncs => Interlocked.Read(ref _directorySyncs);
+
+    /// <summary>Writes the message to a new file and returns once the file and its directory entry are on disk.</summary>
+    /// <param name="message">The message; its bytes are written exactly as received.</param>
+    /// <param name="cancellationToken">Checked before anything is written; once writing has begun the store finishes, so a durable message is never reported as not stored.</param>
+    /// <returns>A task that completes when the message is durable.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="message"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The store was disposed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled before writing began.</exception>
+    /// <exception cref="IOException">The disk is full or an I/O error occurred; no file is left behind.</exception>
+    /// <exception cref="UnauthorizedAccessException">The directory is not writable.</exception>
+    public ValueTask StoreAsync(ReceivedMessage message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        string finalPath;
+        try
+        {
+            EnsureStarted();
+            finalPath = WriteAndRename(message.Bytes.Span);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Failed(message, ex);
+            throw;
+        }
+
+        if (!_groupCommit)
+        {
+            return SyncDirectoryNow(message, finalPath);
+        }
+
+        var durable = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_commits.Writer.TryWrite(durable))
+        {
+            // Disposed while writing: the committer is gone, so flush here.
+            return SyncDirectoryNow(message, finalPath);
+        }
+
+        return AwaitCommitAsync(durable.Task, message, finalPath);
+    }
+
+    /// <summary>Stops the committer after it has flushed every pending rename, and closes the directory.</summary>
+    /// <returns>A task that completes when the store is closed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _commits.Writer.TryComplete();
+        Task? committer;
+        lock (_startLock)
+        {
+            committer = _committer;
+        }
+
+        if (committer is not null)
+        {
+            await committer.ConfigureAwait(false);
+        }
+
+        _directory?.Dispose();
+    }
+
+    private void EnsureStarted()
+    {
+        if (Volatile.Read(ref _directory) is not null)
+        {
+            return;
+        }
+
+        lock (_startLock)
+        {
+            if (_directory is not null)
+            {
+                return;
+            }
+
+            if (_createDirectory && !System.IO.Directory.Exists(_wildcard.Directory))
+            {
+                System.IO.Directory.CreateDirectory(_wildcard.Directory);
+                var parent = Path.GetDirectoryName(_wildcard.Directory);
+                if (parent is not null)
+                {
+                    DirectorySync.FlushOnce(parent);
+                }
+            }
+
+            var directory = DirectorySync.Open(_wildcard.Directory);
+            if (_groupCommit)
+            {
+                _committer = Task.Run(CommitLoopAsync);
+            }
+
+            Volatile.Write(ref _directory, directory);
+        }
+    }
+
+    private string WriteAndRename(ReadOnlySpan<byte> bytes)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var fileName = NextFileName();
+            var finalPath = Path.Join(_wildcard.Directory, fileName);
+            var tempPath = Path.Join(_wildcard.Directory, FileStorageNames.TempName(fileName));
+            DurableFile.WriteNew(tempPath, bytes);
+            Interlocked.Increment(ref _fileSyncs);
+            Syncs.Add(1, new KeyValuePair<string, object?>("kind", "file"));
+            try
+            {
+                File.Move(tempPath, finalPath, overwrite: false);
+                return finalPath;
+            }
+            catch (IOException) when (attempt < MaxNameAttempts && File.Exists(finalPath))
+            {
+                // A file from an earlier run (or another process) has this name: never overwrite, take the next name.
+                DurableFile.TryDelete(tempPath);
+                Log.StoreNameTaken(_logger, fileName);
+            }
+            catch
+            {
+                DurableFile.TryDelete(tempPath);
+                throw;
+            }
+        }
+    }
+
+    private string NextFileName()
+    {
+        var now = _useUtc ? _time.GetUtcNow().UtcDateTime : _time.GetLocalNow().DateTime;
+        var nowMilliseconds = now.Ticks / TimeSpan.TicksPerMillisecond;
+        long stamp;
+        int sequence;
+        lock (_nameLock)
+        {
+            if (nowMilliseconds > _lastStampMilliseconds)
+            {
+                _lastStampMilliseconds = nowMilliseconds;
+                _sequence = 0;
+            }
+            else if (_sequence < MaxSequence)
+            {
+                _sequence++;
+            }
+            else
+            {
+                // 100 names in one millisecond: borrow the next millisecond rather than reuse or widen a name.
+                _lastStampMilliseconds++;
+                _sequence = 0;
+            }
+
+            stamp = _lastStampMilliseconds;
+            sequence = _sequence;
+        }
+
+        Span<char> name = stackalloc char[StampLength + 2];
+        new DateTime(stamp * TimeSpan.TicksPerMillisecond).TryFormat(name, out _, "yyMMddHHmmssfff", System.Globalization.CultureInfo.InvariantCulture);
+        name[StampLength] = (char)('0' + (sequence / 10));
+        name[StampLength + 1] = (char)('0' + (sequence % 10));
+        return string.Concat(_wildcard.Prefix, name, _wildcard.Suffix);
+    }
+
+    private async ValueTask AwaitCommitAsync(Task durable, ReceivedMessage message, string finalPath)
+    {
+        try
+        {
+            await durable.ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            Undo(message, finalPath, ex);
+            throw;
+        }
+
+        Stored(message, finalPath);
+    }
+
+    private ValueTask SyncDirectoryNow(ReceivedMessage message, string finalPath)
+    {
+        try
+        {
+            SyncDirectory();
+        }
+        catch (IOException ex)
+        {
+            Undo(message, finalPath, ex);
+            return ValueTask.FromException(ex);
+        }
+
+        Stored(message, finalPath);
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task CommitLoopAsync()
+    {
+        List<TaskCompletionSource> batch = [];
+        var reader = _commits.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            while (reader.TryRead(out var waiter))
+            {
+                batch.Add(waiter);
+            }
+
+            try
+            {
+                SyncDirectory();
+                foreach (var waiter in batch)
+                {
+                    waiter.TrySetResult();
+                }
+            }
+            catch (IOException ex)
+            {
+                foreach (var waiter in batch)
+                {
+                    waiter.TrySetException(ex);
+                }
+            }
+        }
+    }
+
+    private void SyncDirectory()
+    {
+        Volatile.Read(ref _directory)!.Flush();
+        Interlocked.Increment(ref _directorySyncs);
+        Syncs.Add(1, new KeyValuePair<string, object?>("kind", "directory"));
+    }
+
+    private void Undo(ReceivedMessage message, string finalPath, IOException ex)
+    {
+        // The rename may not be durable and the pipeline will NAK: remove the file so an unacknowledged copy never stays.
+        DurableFile.TryDelete(finalPath);
+        Failed(message, ex);
+    }
+
+    private void Stored(ReceivedMessage message, string finalPath)
+    {
+        Messages.Add(1, new KeyValuePair<string, object?>("outcome", "stored"));
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            Log.MessageStored(_logger, message.Message.ControlId, message.Bytes.Length, Path.GetFileName(finalPath));
+        }
+    }
+
+    private void Failed(ReceivedMessage message, Exception ex)
+    {
+        Messages.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
+        Log.StoreFailed(_logger, message.Message.ControlId, message.Bytes.Length, _wildcard.Directory, ex.GetType().Name, ex.HResult, ex);
+    }
+}

@@ -1,0 +1,521 @@
+using System.Text;
+using Hl7Mllp.Acks;
+using Hl7Mllp.Diagnostics;
+using Hl7Mllp.Messages;
+using Hl7Mllp.Storage;
+using Hl7Mllp.Testing;
+using Hl7Mllp.Testing.Logging;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Hl7Mllp.Tests.Storage;
+
+public sealed class FileMessageSourceTests : IDisposable
+{
+    private static readonly DateTime Base = new(2026, 1, 1, 8, 0, 0, DateTimeKind.Utc);
+    private readonly TempDirectory _dir = new("source");
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(Base.AddDays(1)));
+    private readonly RecordingLoggerFactory _logs = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private string Input => _dir.Combine("out");
+
+    private string Archive => _dir.Combine("archive");
+
+    [Fact]
+    public async Task PollAsync_SortByModifiedTime_OldestFirstBeforeTheMaximum()
+    {
+        WriteMessage("c.hl7", "C", Base.AddMinutes(1));
+        WriteMessage("a.hl7", "A", Base.AddMinutes(3));
+        WriteMessage("b.hl7", "B", Base.AddMinutes(2));
+        var source = CreateSource();
+
+        var polled = await PollAsync(source, 2);
+
+        polled.Select(ControlId).Should().Equal("C", "B");
+    }
+
+    [Fact]
+    public async Task PollAsync_SortByName_OrdinalNameOrder()
+    {
+        WriteMessage("c.hl7", "C", Base.AddMinutes(1));
+        WriteMessage("a.hl7", "A", Base.AddMinutes(3));
+        WriteMessage("B.hl7", "B", Base.AddMinutes(2));
+        var source = CreateSource(o => o.SortBy = FileSortOrder.Name);
+
+        var polled = await PollAsync(source, 10);
+
+        polled.Select(ControlId).Should().Equal("B", "A", "C");
+    }
+
+    [Fact]
+    public async Task PollAsync_Wildcard_SkipsOwnFilesFailedFilesAndOtherNames()
+    {
+        WriteMessage("ADT_1.hl7", "1");
+        WriteMessage("ORU_1.hl7", "2");
+        WriteMessage("ADT_2.txt", "3");
+        WriteMessage("ADT_3.BAD", "4");
+        WriteMessage(".hl7mllp-tmp-ADT_4.hl7", "5");
+        var source = CreateSource(o => o.Path = Path.Join(Input, "ADT_*"));
+
+        var polled = await PollAsync(source, 10);
+
+        polled.Select(ControlId).Should().BeEquivalentTo(["1", "3"]);
+    }
+
+    [Fact]
+    public async Task GetPendingCount_AfterAPoll_CountsTheMatchingFiles()
+    {
+        WriteMessage("a.hl7", "A");
+        WriteMessage("b.hl7", "B");
+        WriteMessage("c.txt", "C");
+        var source = CreateSource();
+
+        source.GetPendingCount().Should().Be(0);
+        await PollAsync(source, 1);
+
+        source.GetPendingCount().Should().Be(2);
+    }
+
+    [Fact]
+    public async Task PollAsync_NotCompleted_OfferedAgainFirstWithTheSameBytes()
+    {
+        WriteMessage("a.hl7", "A", Base);
+        WriteMessage("b.hl7", "B", Base.AddMinutes(1));
+        var source = CreateSource();
+        var first = await PollAsync(source, 1);
+
+        var second = await PollAsync(source, 1);
+
+        second.Should().ContainSingle().Which.Bytes.ToArray().Should().Equal(first[0].Bytes.ToArray());
+        second[0].Id.Should().Be(Path.Join(Input, "a.hl7"));
+        second[0].Attempts.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task CompleteAsync_AcceptedWithoutArchive_DeletesTheFile()
+    {
+        WriteMessage("a.hl7", "A");
+        var source = CreateSource();
+        var message = (await PollAsync(source, 1)).Single();
+
+        await source.CompleteAsync(message, Accepted("A"));
+
+        Directory.GetFiles(Input).Should().BeEmpty();
+        (await PollAsync(source, 10)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task CompleteAsync_AcceptedWithArchive_KeepsTheNameAndAddsASuffixOnCollision()
+    {
+        Directory.CreateDirectory(Archive);
+        File.WriteAllText(Path.Join(Archive, "a.hl7"), "older");
+        File.WriteAllText(Path.Join(Archive, "a_1.hl7"), "older");
+        WriteMessage("a.hl7", "A");
+        WriteMessage("b.hl7", "B");
+        var source = CreateSource(o => o.ArchiveDirectory = Archive);
+
+        foreach (var message in await PollAsync(source, 10))
+        {
+            await source.CompleteAsync(message, Accepted(ControlId(message)));
+        }
+
+        Directory.GetFiles(Input).Should().BeEmpty();
+        File.ReadAllText(Path.Join(Archive, "a.hl7")).Should().Be("older");
+        ControlIdOf(Path.Join(Archive, "a_2.hl7")).Should().Be("A");
+        ControlIdOf(Path.Join(Archive, "b.hl7")).Should().Be("B");
+        File.GetLastWriteTimeUtc(Path.Join(Archive, "b.hl7")).Should().Be(_time.GetUtcNow().UtcDateTime, "archive age counts from archiving");
+    }
+
+    [Theory]
+    [InlineData("BAD", "foo.BAD")]
+    [InlineData("*.BAD", "foo.hl7.BAD")]
+    [InlineData("err", "foo.err")]
+    public async Task CompleteAsync_FailedPastTheRetries_RenamedWithTheFailExtension(string failExtension, string expected)
+    {
+        WriteMessage("foo.hl7", "F");
+        var source = CreateSource(o =>
+        {
+            o.FailRetries = 2;
+            o.FailExtension = failExtension;
+        });
+
+        List<int> attempts = [];
+        for (var i = 0; i < 3; i++)
+        {
+            var message = (await PollAsync(source, 1)).Single();
+            attempts.Add(message.Attempts);
+            await source.CompleteAsync(message, Failed("F"));
+        }
+
+        attempts.Should().Equal(0, 1, 2);
+        Directory.GetFiles(Input).Select(Path.GetFileName).Should().Contain(expected).And.NotContain("foo.hl7");
+        (await PollAsync(source, 10)).Should().BeEmpty("a failed file is never picked up again, whatever the wildcard");
+        _logs.WithEventId(Hl7MllpEventIds.FileSourceFileFailed).Should().HaveCount(2);
+        _logs.WithEventId(Hl7MllpEventIds.FileSourceFileGivenUp).Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task CompleteAsync_FailedNameTaken_AddsASuffix()
+    {
+        WriteMessage("foo.hl7", "F");
+        WriteMessage("foo.BAD", "old");
+        var source = CreateSource(o => o.FailRetries = 0);
+
+        await source.CompleteAsync((await PollAsync(source, 1)).Single(), Failed("F"));
+
+        ControlIdOf(Path.Join(Input, "foo_1.BAD")).Should().Be("F");
+        ControlIdOf(Path.Join(Input, "foo.BAD")).Should().Be("old");
+    }
+
+    [Fact]
+    public async Task CompleteAsync_FailureCounts_SurviveARestart()
+    {
+        WriteMessage("foo.hl7", "F");
+        var before = CreateSource(o => o.FailRetries = 2);
+        for (var i = 0; i < 2; i++)
+        {
+            await before.CompleteAsync((await PollAsync(before, 1)).Single(), Failed("F"));
+        }
+
+        var after = CreateSource(o => o.FailRetries = 2);
+        var message = (await PollAsync(after, 1)).Single();
+        message.Attempts.Should().Be(2);
+        await after.CompleteAsync(message, Failed("F"));
+
+        File.Exists(Path.Join(Input, "foo.BAD")).Should().BeTrue("the third failure is the last, even across a restart");
+        File.ReadAllText(after.StateFilePath).Should().NotContain("foo.hl7", "a finished file leaves the state");
+        Directory.GetFiles(Input, ".hl7mllp-tmp-*").Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task PollAsync_StateDirectory_KeepsTheStateFileThere()
+    {
+        var stateDirectory = _dir.Combine("state");
+        Directory.CreateDirectory(stateDirectory);
+        WriteMessage("foo.hl7", "F");
+        var source = CreateSource(o => o.StateDirectory = stateDirectory);
+
+        await source.CompleteAsync((await PollAsync(source, 1)).Single(), Failed("F"));
+
+        Path.GetDirectoryName(source.StateFilePath).Should().Be(stateDirectory);
+        File.ReadAllText(source.StateFilePath).Should().Contain("1 0 foo.hl7");
+    }
+
+    [Fact]
+    public async Task PollAsync_FileHeldOpenByItsWriter_IsLeftUntilClosed()
+    {
+        var path = WriteMessage("a.hl7", "A");
+        var source = CreateSource();
+        List<OutboundMessage> whileOpen;
+        await using (var writer = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read))
+        {
+            whileOpen = await PollAsync(source, 10);
+        }
+
+        var afterClose = await PollAsync(source, 10);
+
+        whileOpen.Should().BeEmpty();
+        afterClose.Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task PollAsync_YoungFileStillChanging_SentOnlyOnceUnchangedBetweenTwoPolls()
+    {
+        var path = WriteMessage("a.hl7", "A", Base.AddDays(1));
+        var source = CreateSource(o => o.MinimumFileAge = TimeSpan.FromHours(1));
+
+        var firstSight = await PollAsync(source, 10);
+        File.AppendAllText(path, "NTE|1||more\r");
+        File.SetLastWriteTimeUtc(path, Base.AddDays(1).AddSeconds(1));
+        var changed = await PollAsync(source, 10);
+        var unchanged = await PollAsync(source, 10);
+
+        firstSight.Should().BeEmpty();
+        changed.Should().BeEmpty();
+        unchanged.Should().ContainSingle().Which.Bytes.Length.Should().Be((int)new FileInfo(path).Length);
+    }
+
+    [Fact]
+    public async Task PollAsync_OldEnoughFile_SentAtFirstSight()
+    {
+        WriteMessage("a.hl7", "A", Base);
+        var source = CreateSource(o => o.MinimumFileAge = TimeSpan.FromHours(1));
+
+        (await PollAsync(source, 10)).Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task PollAsync_UnreadableFile_LoggedCountedAndFinallyRenamed()
+    {
+        Directory.CreateDirectory(Input);
+        File.CreateSymbolicLink(Path.Join(Input, "gone.hl7"), "/nonexistent/target.hl7");
+        WriteMessage("ok.hl7", "OK");
+        var source = CreateSource(o => o.FailRetries = 1);
+
+        var first = await PollAsync(source, 10);
+        var second = await PollAsync(source, 10);
+
+        first.Select(ControlId).Should().Equal("OK");
+        second.Select(ControlId).Should().Equal("OK");
+        _logs.WithEventId(Hl7MllpEventIds.FileSourceFileUnreadable).Should().HaveCount(2);
+        Directory.GetFileSystemEntries(Input).Select(Path.GetFileName).Should().Contain("gone.BAD").And.NotContain("gone.hl7");
+    }
+
+    [Fact]
+    public async Task PollAsync_DirectoryDisappearsAndComesBack_LogsOnceAndResumes()
+    {
+        WriteMessage("a.hl7", "A");
+        var source = CreateSource();
+        (await PollAsync(source, 10)).Should().ContainSingle();
+        Directory.Delete(Input, recursive: true);
+
+        var whileGone = await PollAsync(source, 10);
+        var stillGone = await PollAsync(source, 10);
+        WriteMessage("b.hl7", "B");
+        var back = await PollAsync(source, 10);
+
+        whileGone.Should().BeEmpty();
+        stillGone.Should().BeEmpty();
+        back.Select(ControlId).Should().Equal("B");
+        _logs.WithEventId(Hl7MllpEventIds.FileSourceDirectoryUnavailable).Should().ContainSingle();
+        _logs.HasEventId(Hl7MllpEventIds.FileSourceDirectoryAvailable).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task CompleteAsync_ArchiveDirectoryUnwritable_LoggedAndRetriedWithoutResending()
+    {
+        File.WriteAllText(_dir.Combine("blocker"), "a file where the archive directory should be");
+        WriteMessage("a.hl7", "A");
+        var source = CreateSource(o => o.ArchiveDirectory = _dir.Combine("blocker", "archive"));
+        var message = (await PollAsync(source, 1)).Single();
+
+        await source.CompleteAsync(message, Accepted("A"));
+        var again = await PollAsync(source, 10);
+
+        again.Should().BeEmpty("an accepted file is not sent again while its move is retried");
+        File.Exists(Path.Join(Input, "a.hl7")).Should().BeTrue();
+        _logs.WithEventId(Hl7MllpEventIds.FileSourceFinishFailed).Should().HaveCount(2);
+    }
+
+    [Theory]
+    [InlineData("two messages")]
+    [InlineData("batch")]
+    [InlineData("no MSH")]
+    [InlineData("empty")]
+    public async Task PollAsync_FileThatCanNeverBeSent_RenamedAtOnceWithAReason(string kind)
+    {
+        Directory.CreateDirectory(Input);
+        var content = kind switch
+        {
+            "two messages" => Encoding.ASCII.GetString(FileStorageTestData.MessageBytes("1")) + Encoding.ASCII.GetString(FileStorageTestData.MessageBytes("2")),
+            "batch" => FileStorageTestData.Batch("1"),
+            "no MSH" => "PID|1||123\r",
+            _ => string.Empty,
+        };
+        File.WriteAllText(Path.Join(Input, "x.hl7"), content);
+        var source = CreateSource();
+
+        var polled = await PollAsync(source, 10);
+
+        polled.Should().BeEmpty();
+        File.Exists(Path.Join(Input, "x.BAD")).Should().BeTrue();
+        _logs.WithEventId(Hl7MllpEventIds.FileSourceFileRejected).Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task PollAsync_LargerThanTheLimit_RenamedAtOnce()
+    {
+        WriteMessage("big.hl7", "BIG");
+        var source = CreateSource(o => o.MaxFileBytes = 10);
+
+        (await PollAsync(source, 10)).Should().BeEmpty();
+
+        File.Exists(Path.Join(Input, "big.BAD")).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task PollAsync_SplitBatches_SendsEachMessageInOrderAndCompletesTheFileAtTheEnd()
+    {
+        Directory.CreateDirectory(Input);
+        File.WriteAllText(Path.Join(Input, "batch.hl7"), FileStorageTestData.Batch("1", "2", "3").Replace("\r", "\r\n", StringComparison.Ordinal));
+        var source = CreateSource(o =>
+        {
+            o.SplitBatches = true;
+            o.ArchiveDirectory = Archive;
+        });
+
+        List<string> sent = [];
+        await foreach (var message in source.PollAsync(10))
+        {
+            sent.Add(ControlId(message));
+            File.Exists(Path.Join(Input, "batch.hl7")).Should().BeTrue("the file completes only when every message is accepted");
+            await source.CompleteAsync(message, Accepted(ControlId(message)));
+        }
+
+        sent.Should().Equal("1", "2", "3");
+        File.Exists(Path.Join(Archive, "batch.hl7")).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task PollAsync_SplitBatchAfterRestart_ResumesAtTheFirstMessageNotAccepted()
+    {
+        Directory.CreateDirectory(Input);
+        File.WriteAllText(Path.Join(Input, "batch.hl7"), FileStorageTestData.Batch("1", "2", "3"));
+        var before = CreateSource(o => o.SplitBatches = true);
+        var first = (await PollAsync(before, 1)).Single();
+        await before.CompleteAsync(first, Accepted("1"));
+
+        var after = CreateSource(o => o.SplitBatches = true);
+        var resumed = await PollAndAcceptAsync(after);
+
+        resumed.Select(ControlId).Should().Equal("2", "3");
+        resumed[0].Id.Should().EndWith("batch.hl7#2");
+        Directory.GetFiles(Input).Should().NotContain(Path.Join(Input, "batch.hl7"));
+    }
+
+    [Fact]
+    public async Task PollAsync_SplitBatchMessageFails_LaterMessagesOfTheFileWait()
+    {
+        Directory.CreateDirectory(Input);
+        File.WriteAllText(Path.Join(Input, "batch.hl7"), FileStorageTestData.Batch("1", "2", "3"));
+        var source = CreateSource(o => o.SplitBatches = true);
+
+        List<string> sent = [];
+        await foreach (var message in source.PollAsync(10))
+        {
+            sent.Add(ControlId(message));
+            await source.CompleteAsync(message, ControlId(message) == "2" ? Failed("2") : Accepted(ControlId(message)));
+        }
+
+        var next = await PollAndAcceptAsync(source);
+
+        sent.Should().Equal("1", "2");
+        next.Select(ControlId).Should().Equal("2", "3");
+        next[0].Attempts.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task PollAsync_ArchiveDays_RemovesOldArchivedFilesAtStartAndThenPeriodically()
+    {
+        Directory.CreateDirectory(Archive);
+        var old = Path.Join(Archive, "old.hl7");
+        File.WriteAllText(old, "x");
+        File.SetLastWriteTimeUtc(old, _time.GetUtcNow().UtcDateTime.AddDays(-3));
+        WriteMessage("a.hl7", "A");
+        var source = CreateSource(o =>
+        {
+            o.ArchiveDirectory = Archive;
+            o.ArchiveDays = 2;
+        });
+
+        await source.CompleteAsync((await PollAsync(source, 1)).Single(), Accepted("A"));
+        File.Exists(old).Should().BeFalse("cleanup runs at start");
+        File.Exists(Path.Join(Archive, "a.hl7")).Should().BeTrue();
+
+        _time.Advance(TimeSpan.FromDays(1));
+        await PollAsync(source, 1);
+        File.Exists(Path.Join(Archive, "a.hl7")).Should().BeTrue("one day old is within two days");
+
+        _time.Advance(TimeSpan.FromDays(1) + TimeSpan.FromMinutes(1));
+        await PollAsync(source, 1);
+        File.Exists(Path.Join(Archive, "a.hl7")).Should().BeFalse();
+        _logs.WithEventId(Hl7MllpEventIds.FileSourceArchiveCleaned).Should().HaveCount(2);
+    }
+
+    [Fact]
+    public async Task PollAsync_ArchiveDaysZero_KeepsArchivedFilesForever()
+    {
+        Directory.CreateDirectory(Archive);
+        var old = Path.Join(Archive, "old.hl7");
+        File.WriteAllText(old, "x");
+        File.SetLastWriteTimeUtc(old, Base.AddYears(-5));
+        var source = CreateSource(o => o.ArchiveDirectory = Archive);
+
+        await PollAsync(source, 1);
+
+        File.Exists(old).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task CompleteAsync_MessageFromAnotherSource_Throws()
+    {
+        WriteMessage("a.hl7", "A");
+        var message = (await PollAsync(CreateSource(), 1)).Single();
+
+        var act = async () => await CreateSource().CompleteAsync(message, Accepted("A"));
+
+        await act.Should().ThrowAsync<ArgumentException>();
+    }
+
+    [Theory]
+    [InlineData("FailExtension", "")]
+    [InlineData("FailExtension", "*.")]
+    [InlineData("FailExtension", "a.b")]
+    [InlineData("FailRetries", "-1")]
+    [InlineData("ArchiveDays", "-1")]
+    [InlineData("Path", "")]
+    public void Constructor_InvalidOption_ThrowsNamingIt(string option, string value)
+    {
+        var options = new FileMessageSourceOptions { Path = "/data/out/*.hl7" };
+        switch (option)
+        {
+            case "FailExtension": options.FailExtension = value; break;
+            case "FailRetries": options.FailRetries = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
+            case "ArchiveDays": options.ArchiveDays = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
+            default: options.Path = value; break;
+        }
+
+        var act = () => new FileMessageSource(options);
+
+        act.Should().Throw<ArgumentException>().WithMessage($"*{option}*");
+    }
+
+    private FileMessageSource CreateSource(Action<FileMessageSourceOptions>? configure = null)
+    {
+        var options = new FileMessageSourceOptions { Path = Path.Join(Input, "*.hl7"), MinimumFileAge = TimeSpan.Zero };
+        configure?.Invoke(options);
+        return new FileMessageSource(options, _logs, _time);
+    }
+
+    private string WriteMessage(string name, string controlId, DateTime? modified = null)
+    {
+        Directory.CreateDirectory(Input);
+        var path = Path.Join(Input, name);
+        File.WriteAllBytes(path, FileStorageTestData.MessageBytes(controlId));
+        File.SetLastWriteTimeUtc(path, modified ?? Base);
+        return path;
+    }
+
+    private static async Task<List<OutboundMessage>> PollAsync(FileMessageSource source, int max)
+    {
+        List<OutboundMessage> messages = [];
+        await foreach (var message in source.PollAsync(max))
+        {
+            messages.Add(message);
+        }
+
+        return messages;
+    }
+
+    private static async Task<List<OutboundMessage>> PollAndAcceptAsync(FileMessageSource source)
+    {
+        List<OutboundMessage> messages = [];
+        await foreach (var message in source.PollAsync(10))
+        {
+            messages.Add(message);
+            await source.CompleteAsync(message, Accepted(ControlId(message)));
+        }
+
+        return messages;
+    }
+
+    private static string ControlId(OutboundMessage message) => Hl7Message.Parse(message.Bytes).ControlId;
+
+    private static string ControlIdOf(string path) => Hl7Message.Parse(File.ReadAllBytes(path)).ControlId;
+
+    private static MllpSendResult Accepted(string controlId) =>
+        new AckCondition().Evaluate(controlId, Encoding.ASCII.GetBytes($"MSH|^~\\&|R|RF|S|SF|20261125120000||ACK|A{controlId}|P|2.5\rMSA|AA|{controlId}\r"));
+
+    private static MllpSendResult Failed(string controlId) => MllpSendResult.TransportError(controlId, new IOException("connection reset"));
+}

@@ -1,0 +1,298 @@
+using System.Diagnostics;
+using Hl7Mllp.Diagnostics;
+using Hl7Mllp.Messages;
+using Hl7Mllp.Storage;
+using Hl7Mllp.Testing;
+using Hl7Mllp.Testing.Logging;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Hl7Mllp.Tests.Storage;
+
+public sealed class FileMessageStoreTests : IDisposable
+{
+    private static readonly DateTimeOffset Noon = new(2026, 11, 25, 13, 45, 12, 345, TimeSpan.Zero);
+    private readonly TempDirectory _dir = new("store");
+    private readonly FakeTimeProvider _time = new(Noon);
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task StoreAsync_Wildcard_NamesFileWithPrefixTimestampSequenceAndExtension()
+    {
+        await using var store = CreateStore("ADT_*.hl7");
+        var bytes = FileStorageTestData.MessageBytes("C1");
+
+        await store.StoreAsync(FileStorageTestData.Received(bytes));
+
+        var path = _dir.Combine("ADT_26112513451234500.hl7");
+        File.Exists(path).Should().BeTrue();
+        (await File.ReadAllBytesAsync(path)).Should().Equal(bytes, "the bytes are kept exactly as received");
+        Directory.GetFiles(_dir.Path).Should().ContainSingle("no temporary file remains");
+    }
+
+    [Fact]
+    public async Task StoreAsync_LocalTimeByDefault_StampsLocalWallClock()
+    {
+        _time.SetLocalTimeZone(TimeZoneInfo.CreateCustomTimeZone("plus2", TimeSpan.FromHours(2), "plus2", "plus2"));
+        await using var store = CreateStore("*.hl7", utc: false);
+
+        await store.StoreAsync(FileStorageTestData.Received("C1"));
+
+        FileNames().Should().Equal("26112515451234500.hl7");
+    }
+
+    [Theory]
+    [InlineData("*", "26112513451234500")]
+    [InlineData("in-*", "in-26112513451234500")]
+    [InlineData("*.msg.txt", "26112513451234500.msg.txt")]
+    [InlineData("A*B.hl7", "A26112513451234500B.hl7")]
+    public async Task StoreAsync_WildcardForms_PutStampWhereTheStarIs(string pattern, string expected)
+    {
+        await using var store = CreateStore(pattern);
+
+        await store.StoreAsync(FileStorageTestData.Received("C1"));
+
+        FileNames().Should().Equal(expected);
+    }
+
+    [Fact]
+    public async Task StoreAsync_MissingDirectory_IsCreated()
+    {
+        await using var store = new FileMessageStore(new FileMessageStoreOptions { Path = _dir.Combine("a", "b", "*.hl7") }, timeProvider: _time);
+
+        await store.StoreAsync(FileStorageTestData.Received("C1"));
+
+        Directory.GetFiles(_dir.Combine("a", "b")).Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task StoreAsync_MissingDirectoryAndCreateOff_ThrowsAndLogs()
+    {
+        var logs = new RecordingLoggerFactory();
+        await using var store = new FileMessageStore(
+            new FileMessageStoreOptions { Path = _dir.Combine("missing", "*.hl7"), CreateDirectory = false }, logs, _time);
+
+        var act = async () => await store.StoreAsync(FileStorageTestData.Received("C1"));
+
+        await act.Should().ThrowAsync<IOException>();
+        logs.HasEventId(Hl7MllpEventIds.FileStoreFailed).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task StoreAsync_SequentialStoresInOneMillisecond_NamesSortInArrivalOrder()
+    {
+        await using var store = CreateStore("*.hl7");
+        List<string> controlIds = [];
+        for (var i = 0; i < 150; i++)
+        {
+            controlIds.Add($"C{i}");
+            await store.StoreAsync(FileStorageTestData.Received($"C{i}"));
+        }
+
+        var names = FileNames();
+        names.Should().HaveCount(150).And.BeInAscendingOrder(StringComparer.Ordinal);
+        names[0].Should().Be("26112513451234500.hl7");
+        names[99].Should().Be("26112513451234599.hl7");
+        names[100].Should().Be("26112513451234600.hl7", "the 101st name of a millisecond borrows the next millisecond");
+        names.Select(n => ControlIdOf(_dir.Combine(n))).Should().Equal(controlIds);
+    }
+
+    [Fact]
+    public async Task StoreAsync_ManyParallelStoresWithFrozenClock_NamesAreUnique()
+    {
+        await using var store = CreateStore("*.hl7");
+
+        await Parallel.ForAsync(0, 400, async (i, token) => await store.StoreAsync(FileStorageTestData.Received($"P{i}"), token));
+
+        var names = FileNames();
+        names.Should().HaveCount(400).And.OnlyHaveUniqueItems();
+        names.Select(n => ControlIdOf(_dir.Combine(n))).Should().BeEquivalentTo(Enumerable.Range(0, 400).Select(i => $"P{i}"));
+        Directory.GetFiles(_dir.Path, FileStorageNames.ReservedPrefix + "*").Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task StoreAsync_ClockGoesBack_NamesKeepIncreasing()
+    {
+        var clock = new SteppingTimeProvider { Now = Noon };
+        await using var store = new FileMessageStore(Options("*.hl7"), timeProvider: clock);
+        await store.StoreAsync(FileStorageTestData.Received("first"));
+        clock.Now = Noon.AddHours(-1);
+
+        await store.StoreAsync(FileStorageTestData.Received("second"));
+
+        FileNames().Should().Equal("26112513451234500.hl7", "26112513451234501.hl7");
+    }
+
+    [Fact]
+    public async Task StoreAsync_NameTakenByEarlierRun_NeverOverwritesAndTakesNextName()
+    {
+        var logs = new RecordingLoggerFactory();
+        var existing = _dir.Combine("26112513451234500.hl7");
+        await File.WriteAllTextAsync(existing, "earlier run");
+        await using var store = new FileMessageStore(Options("*.hl7"), logs, _time);
+
+        await store.StoreAsync(FileStorageTestData.Received("C1"));
+
+        (await File.ReadAllTextAsync(existing)).Should().Be("earlier run");
+        ControlIdOf(_dir.Combine("26112513451234501.hl7")).Should().Be("C1");
+        logs.HasEventId(Hl7MllpEventIds.FileStoreNameTaken).Should().BeTrue();
+        Directory.GetFiles(_dir.Path).Should().HaveCount(2);
+    }
+
+    [Theory]
+    [InlineData("*.hl7")]
+    [InlineData("ADT_*.hl7")]
+    [InlineData("*")]
+    public void TempName_NeverMatchedByAFileSourceNorByTheFinalNamesExtension(string pattern)
+    {
+        var temp = FileStorageNames.TempName("ADT_26112513451234500.hl7");
+
+        System.IO.Enumeration.FileSystemName.MatchesSimpleExpression("*.hl7", temp).Should().BeFalse("a consumer globbing *.hl7 must not see a file being written");
+        new FileMessageSource(new FileMessageSourceOptions { Path = _dir.Combine(pattern) }).Should().NotBeNull();
+        List<string> problems = [];
+        FileWildcard.TryParse(_dir.Combine(pattern), "Path", singleStar: false, problems)!.Matches(temp).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task StoreAsync_TempNameOccupiedBySymlinkToDevFull_ThrowsAndLeavesNoMessageFile()
+    {
+        // B3: the temporary name is taken by a link to /dev/full. The exclusive create fails, the store throws (the
+        // pipeline NAKs 207), the link is not followed, written through or deleted, and no message file appears.
+        var tempName = FileStorageNames.TempName("26112513451234500.hl7");
+        File.CreateSymbolicLink(_dir.Combine(tempName), "/dev/full");
+        await using var store = CreateStore("*.hl7");
+
+        var act = async () => await store.StoreAsync(FileStorageTestData.Received("C1"));
+
+        await act.Should().ThrowAsync<IOException>();
+        FileNames().Should().Equal(tempName);
+    }
+
+    [SkippableFact]
+    public async Task StoreAsync_DiskFull_ThrowsAndLeavesNoPartialFile()
+    {
+        // B3 with a real ENOSPC: a 16 KiB tmpfs, filled by a 60 KiB message.
+        using var tiny = TinyFileSystem.TryMount(_dir.Combine("tiny"), "16k");
+        Skip.If(tiny is null, "needs root to mount a tmpfs");
+        var logs = new RecordingLoggerFactory();
+        await using var store = new FileMessageStore(new FileMessageStoreOptions { Path = Path.Join(tiny.Path, "*.hl7") }, logs, _time);
+        var big = FileStorageTestData.MessageBytes("BIG").Concat("OBX|1|TX|||"u8.ToArray()).Concat(Enumerable.Repeat((byte)'X', 60 * 1024)).ToArray();
+
+        var act = async () => await store.StoreAsync(FileStorageTestData.Received(big));
+
+        (await act.Should().ThrowAsync<IOException>()).Which.HResult.Should().NotBe(0);
+        Directory.GetFileSystemEntries(tiny.Path).Should().BeEmpty("neither the temporary file nor a partial message may remain");
+        logs.WithEventId(Hl7MllpEventIds.FileStoreFailed).Should().ContainSingle();
+        logs.AssertNoEntryContains("XXXXXXXX");
+
+        await store.StoreAsync(FileStorageTestData.Received("small"));
+        Directory.GetFiles(tiny.Path).Should().ContainSingle("the store keeps working once there is room");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task StoreAsync_GroupCommitOnOrOff_FlushesEveryFileAndAtMostOneDirectoryFlushPerMessage(bool groupCommit)
+    {
+        var options = Options("*.hl7");
+        options.GroupCommit = groupCommit;
+        await using var store = new FileMessageStore(options, timeProvider: _time);
+
+        await Parallel.ForAsync(0, 64, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, token) => await store.StoreAsync(FileStorageTestData.Received($"G{i}"), token));
+
+        store.FileSyncs.Should().Be(64);
+        store.DirectorySyncs.Should().BeInRange(1, 64);
+        if (!groupCommit)
+        {
+            store.DirectorySyncs.Should().Be(64);
+        }
+    }
+
+    [Fact]
+    public async Task StoreAsync_Canceled_ThrowsBeforeWriting()
+    {
+        await using var store = CreateStore("*.hl7");
+
+        var act = async () => await store.StoreAsync(FileStorageTestData.Received("C1"), new CancellationToken(canceled: true));
+
+        await act.Should().ThrowAsync<OperationCanceledException>();
+        Directory.GetFiles(_dir.Path).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task StoreAsync_AfterDispose_Throws()
+    {
+        var store = CreateStore("*.hl7");
+        await store.StoreAsync(FileStorageTestData.Received("C1"));
+        await store.DisposeAsync();
+
+        var act = async () => await store.StoreAsync(FileStorageTestData.Received("C2"));
+
+        await act.Should().ThrowAsync<ObjectDisposedException>();
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("/data/in/")]
+    [InlineData("/data/in/ADT.hl7")]
+    [InlineData("/data/in/*_*.hl7")]
+    [InlineData("/data/in/?*.hl7")]
+    [InlineData("/data/*/x*.hl7")]
+    [InlineData("/data/in/.hl7mllp-*.hl7")]
+    public void Constructor_InvalidWildcard_ThrowsNamingTheOption(string path)
+    {
+        var act = () => new FileMessageStore(new FileMessageStoreOptions { Path = path });
+
+        act.Should().Throw<ArgumentException>().WithMessage("*Path*");
+    }
+
+    private FileMessageStore CreateStore(string pattern, bool utc = true)
+    {
+        var options = Options(pattern);
+        options.UseUtcTimestamp = utc;
+        return new FileMessageStore(options, timeProvider: _time);
+    }
+
+    private FileMessageStoreOptions Options(string pattern) => new() { Path = _dir.Combine(pattern), UseUtcTimestamp = true };
+
+    private List<string> FileNames() =>
+        [.. Directory.GetFileSystemEntries(_dir.Path).Select(p => Path.GetFileName(p)!).Order(StringComparer.Ordinal)];
+
+    private static string ControlIdOf(string path) =>
+        Hl7Message.Parse(File.ReadAllBytes(path)).ControlId;
+}
+
+/// <summary>A clock that can be set backwards (FakeTimeProvider refuses to).</summary>
+internal sealed class SteppingTimeProvider : TimeProvider
+{
+    public DateTimeOffset Now { get; set; }
+
+    public override DateTimeOffset GetUtcNow() => Now;
+}
+
+/// <summary>A tiny tmpfs mounted for one test (root only), unmounted on dispose: a real full disk.</summary>
+internal sealed class TinyFileSystem : IDisposable
+{
+    private TinyFileSystem(string path) => Path = path;
+
+    public string Path { get; }
+
+    public static TinyFileSystem? TryMount(string path, string size)
+    {
+        if (!OperatingSystem.IsLinux() || Environment.UserName != "root")
+        {
+            return null;
+        }
+
+        Directory.CreateDirectory(path);
+        using var mount = Process.Start("mount", ["-t", "tmpfs", "-o", $"size={size}", "tmpfs", path]);
+        mount.WaitForExit(10_000);
+        return mount.ExitCode == 0 ? new TinyFileSystem(path) : null;
+    }
+
+    public void Dispose()
+    {
+        using var umount = Process.Start("umount", ["-l", Path]);
+        umount.WaitForExit(10_000);
+    }
+}
