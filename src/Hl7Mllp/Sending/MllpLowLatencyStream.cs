@@ -25,7 +25,9 @@ internal sealed class MllpLowLatencyStream(Socket socket, int waitMicroseconds) 
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (socket.Available > 0 || socket.Poll(waitMicroseconds, SelectMode.SelectRead))
+        // One poll, no FIONREAD first: right after a send the ACK is rarely there yet, and a poll on a readable socket
+        // returns at once anyway, so checking Available first costs a system call per message for nothing.
+        if (socket.Poll(waitMicroseconds, SelectMode.SelectRead))
         {
             return new ValueTask<int>(socket.Receive(buffer.Span, SocketFlags.None));
         }
