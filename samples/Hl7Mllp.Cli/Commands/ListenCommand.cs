@@ -158,7 +158,6 @@ public static partial class ListenCommand
             return Usage(error, ex.Message);
         }
 
-        PreferInlineSocketCompletions(settings);
         await using var listener = new MllpListener(listenerOptions, handler, loggerFactory);
         try
         {
@@ -247,25 +246,6 @@ public static partial class ListenCommand
             : IsMemory(store) ? new InMemoryMessageStore(keepMessages: false)
             : new FileMessageStore(new FileMessageStoreOptions { Path = store.Contains('*', StringComparison.Ordinal) ? store : Path.Join(store, "*.hl7") }, loggerFactory);
         return Fault == FaultPoint.BeforeStore ? new FailFastStore() : inner;
-    }
-
-    /// <summary>
-    /// Without a durable store (<c>--store memory</c> or none) and without <c>--persist-dupes</c>, the handler never
-    /// blocks: every message is parsed, checked and acknowledged in memory. Then the socket completions run inline on
-    /// the runtime's socket event threads (one per core) instead of being handed to the thread pool, which saves a
-    /// thread hop and a wake-up per message (tools/loadrun.sh, listen --store memory, 1 connection: ~35 → ~22 µs CPU per
-    /// message). A handler that writes files keeps the default, so that a slow disk never stalls other connections'
-    /// reads. An explicit <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS</c> is left as it is. The runtime reads the
-    /// variable once, at the process's first asynchronous socket operation, which is the listener's.
-    /// </summary>
-    private static void PreferInlineSocketCompletions(Settings settings)
-    {
-        const string Variable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
-        bool durable = settings.Store is not null && !IsMemory(settings.Store);
-        if (!durable && !settings.PersistDupes && Environment.GetEnvironmentVariable(Variable) is null)
-        {
-            Environment.SetEnvironmentVariable(Variable, "1");
-        }
     }
 
     private static bool IsMemory(string store) => string.Equals(store, "memory", StringComparison.OrdinalIgnoreCase);
