@@ -57,9 +57,7 @@ public sealed class PipelinePeerTests : IDisposable
     [SkippableFact]
     public async Task NodePeers_SendToListen_GetAaWithTheirControlIds()
     {
-        Skip.If(FindOnPath("node") is null || FindOnPath("npm") is null, "node or npm is not installed");
-        ChildProcessResult install = await ChildProcess.RunAsync("npm", ["install", "--prefix", _temp.Path, "--no-audit", "--no-fund", "node-hl7-client", "simple-hl7"], TimeSpan.FromMinutes(3));
-        Skip.If(install.ExitCode != 0, "npm install failed: " + install.StandardError);
+        await NodePackages.InstallOrSkipAsync(_temp.Path, "node-hl7-client", "simple-hl7");
         string script = _temp.Combine("peers.js");
         await File.WriteAllTextAsync(script, Script);
         await using PipelineCliProcess listener = await PipelineCliProcess.StartAsync(_temp.Combine("store"), ["--processing-ids", "P"]);
@@ -72,9 +70,4 @@ public sealed class PipelinePeerTests : IDisposable
             "simple-hl7 AA SIMPLE1", "simple-hl7 AA SIMPLE2", "simple-hl7 AA SIMPLE3");
         Directory.EnumerateFiles(_temp.Combine("store"), "*.hl7").Should().HaveCount(6);
     }
-
-    private static string? FindOnPath(string program) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator)
-            .Select(directory => Path.Combine(directory, program))
-            .FirstOrDefault(File.Exists);
 }

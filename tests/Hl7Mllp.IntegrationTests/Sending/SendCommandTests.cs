@@ -1,7 +1,5 @@
-using System.CommandLine;
 using System.Text;
 using System.Text.Json;
-using Hl7Mllp.Cli.Commands;
 
 namespace Hl7Mllp.IntegrationTests.Sending;
 
@@ -20,7 +18,7 @@ public sealed class SendCommandTests : IDisposable
 
         for (int run = 0; run < 10; run++)
         {
-            var (exitCode, _, _) = await RunAsync("--host", "127.0.0.1", "--port", peer.Port.ToString(), "--repeat", "50", "--quiet", file);
+            var (exitCode, _, _) = await SendCli.RunAsync("--host", "127.0.0.1", "--port", peer.Port.ToString(), "--repeat", "50", "--quiet", file);
             exitCode.Should().Be(0);
         }
 
@@ -36,7 +34,7 @@ public sealed class SendCommandTests : IDisposable
         string batch = await WriteAsync("batch.hl7", "FHS|^~\\&\nBHS|^~\\&\n" + FakeMllpPeer.Message("B1").Replace('\r', '\n') + FakeMllpPeer.Message("B2") + "BTS|2\rFTS|1\r");
         string single = await WriteAsync("single.hl7", FakeMllpPeer.Message("S1"));
 
-        var (exitCode, output, _) = await RunAsync("--host", "127.0.0.1", "--port", peer.Port.ToString(), batch, single);
+        var (exitCode, output, _) = await SendCli.RunAsync("--host", "127.0.0.1", "--port", peer.Port.ToString(), batch, single);
 
         exitCode.Should().Be(0);
         peer.ReceivedControlIds.Should().Equal("B1", "B2", "S1");
@@ -50,7 +48,7 @@ public sealed class SendCommandTests : IDisposable
         await using var peer = FakeMllpPeer.Start((frame, stream) => frame.ReplyAsync(stream, frame.ControlId == "NO" ? "AR" : "AA"));
         string file = await WriteAsync("two.hl7", FakeMllpPeer.Message("YES") + FakeMllpPeer.Message("NO"));
 
-        var (exitCode, output, _) = await RunAsync("--host", "127.0.0.1", "--port", peer.Port.ToString(), "--json", file);
+        var (exitCode, output, _) = await SendCli.RunAsync("--host", "127.0.0.1", "--port", peer.Port.ToString(), "--json", file);
 
         exitCode.Should().Be(1);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -66,10 +64,10 @@ public sealed class SendCommandTests : IDisposable
     [Fact]
     public async Task Send_MissingFileOrBadRepeat_ExitsTwo()
     {
-        (await RunAsync("--host", "127.0.0.1", "--port", "1", Path.Combine(_directory, "missing.hl7"))).ExitCode.Should().Be(2);
+        (await SendCli.RunAsync("--host", "127.0.0.1", "--port", "1", Path.Combine(_directory, "missing.hl7"))).ExitCode.Should().Be(2);
         string file = await WriteAsync("x.hl7", FakeMllpPeer.Message("X"));
-        (await RunAsync("--host", "127.0.0.1", "--port", "1", "--repeat", "0", file)).ExitCode.Should().Be(2);
-        (await RunAsync("--host", "127.0.0.1", "--port", "0", file)).ExitCode.Should().Be(2);
+        (await SendCli.RunAsync("--host", "127.0.0.1", "--port", "1", "--repeat", "0", file)).ExitCode.Should().Be(2);
+        (await SendCli.RunAsync("--host", "127.0.0.1", "--port", "0", file)).ExitCode.Should().Be(2);
     }
 
     [Fact]
@@ -82,7 +80,7 @@ public sealed class SendCommandTests : IDisposable
         }
 
         string file = await WriteAsync("x.hl7", FakeMllpPeer.Message("X"));
-        var (exitCode, output, error) = await RunAsync("--host", "127.0.0.1", "--port", port.ToString(), "--connect-timeout", "2", file);
+        var (exitCode, output, error) = await SendCli.RunAsync("--host", "127.0.0.1", "--port", port.ToString(), "--connect-timeout", "2", file);
 
         exitCode.Should().Be(1);
         output.Should().Contain("errors=1");
@@ -94,15 +92,5 @@ public sealed class SendCommandTests : IDisposable
         string path = Path.Combine(_directory, name);
         await File.WriteAllTextAsync(path, content, Encoding.ASCII);
         return path;
-    }
-
-    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var root = new RootCommand { SendCommand.Create() };
-        var parsed = root.Parse(["send", .. args]);
-        int exitCode = parsed.Errors.Count > 0 ? 2 : await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
-        return (exitCode, output.ToString(), error.ToString());
     }
 }
