@@ -1,10 +1,11 @@
+using Microsoft.Extensions.Time.Testing;
 using Hl7Mllp.Sending;
 
 namespace Hl7Mllp.Tests.Sending;
 
 public sealed class ErrorLogThrottleTests
 {
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new();
 
     [Fact]
     public void RecordFailure_EveryErrorMode_AlwaysLogs()

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Hl7Mllp.Sending;
@@ -13,7 +14,7 @@ public sealed class MllpClientCertificatesTests : IDisposable
     [Fact]
     public void CreateSelfSigned_PlainName_HasKeyClientAuthAndValidity()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
 
         using var certificate = MllpClientCertificates.CreateSelfSigned("sender.example", TimeSpan.FromDays(365), time);
 
