@@ -6,7 +6,7 @@ namespace Hl7Mllp.Internal;
 /// <summary>
 /// An open directory whose entries (created, renamed, removed files) can be flushed to disk with <c>fsync</c>, so a
 /// renamed file survives a power loss. .NET cannot open a directory as a file, so Linux uses <c>open</c>/<c>fsync</c>
-/// from libc; elsewhere <see cref="Open"/> returns a handle whose <see cref="Flush"/> does nothing (NTFS journals
+/// from libc (and <c>syncfs</c> to flush the whole file system at once); elsewhere <see cref="Open"/> returns a handle whose <see cref="Flush"/> does nothing (NTFS journals
 /// renames; other Unixes are not supported for the directory flush).
 /// </summary>
 /// <remarks>Thread-safe: <c>fsync</c> may be called from several threads on one descriptor.</remarks>
@@ -51,7 +51,19 @@ internal sealed class DirectorySync : IDisposable
 
     /// <summary>Makes the directory's entries durable (<c>fsync</c>); returns when the disk has them.</summary>
     /// <exception cref="IOException">The flush failed (I/O error); the last entry changes may not be durable.</exception>
-    public void Flush()
+    public void Flush() => Sync(fileSystem: false);
+
+    /// <summary>
+    /// Makes everything written to the directory's file system durable (<c>syncfs</c>): the data of every file written
+    /// so far, whichever process wrote it. One call replaces one <c>fsync</c> per file.
+    /// </summary>
+    /// <exception cref="IOException">The flush failed (I/O error, or a write-back error on the file system).</exception>
+    public void FlushFileSystem() => Sync(fileSystem: true);
+
+    /// <summary>Closes the directory.</summary>
+    public void Dispose() => _handle?.Dispose();
+
+    private void Sync(bool fileSystem)
     {
         if (_handle is null)
         {
@@ -62,10 +74,11 @@ internal sealed class DirectorySync : IDisposable
         try
         {
             _handle.DangerousAddRef(ref added);
-            if (NativeMethods.Fsync((int)_handle.DangerousGetHandle()) != 0)
+            var fd = (int)_handle.DangerousGetHandle();
+            if ((fileSystem ? NativeMethods.Syncfs(fd) : NativeMethods.Fsync(fd)) != 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
-                throw new IOException($"fsync of a directory failed (errno {errno}).", errno);
+                throw new IOException($"{(fileSystem ? "syncfs" : "fsync")} of a directory failed (errno {errno}).", errno);
             }
         }
         finally
@@ -76,9 +89,6 @@ internal sealed class DirectorySync : IDisposable
             }
         }
     }
-
-    /// <summary>Closes the directory.</summary>
-    public void Dispose() => _handle?.Dispose();
 
     private sealed class DirectoryHandle : SafeHandleZeroOrMinusOneIsInvalid
     {
@@ -97,6 +107,10 @@ internal sealed class DirectorySync : IDisposable
         [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
         public static extern int Fsync(int fd);
+
+        [DllImport("libc", EntryPoint = "syncfs", SetLastError = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        public static extern int Syncfs(int fd);
 
         [DllImport("libc", EntryPoint = "close", SetLastError = true)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]

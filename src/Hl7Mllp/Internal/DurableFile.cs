@@ -4,12 +4,16 @@ namespace Hl7Mllp.Internal;
 internal static class DurableFile
 {
     /// <summary>
-    /// Creates <paramref name="tempPath"/> (it must not exist), writes <paramref name="bytes"/> and flushes them to disk
-    /// (<c>fsync</c>). On any failure the temporary file is deleted and the exception rethrown, so nothing partial is left.
+    /// Creates <paramref name="tempPath"/> (it must not exist), writes <paramref name="bytes"/> and, when
+    /// <paramref name="flushToDisk"/> is set, flushes them to disk (<c>fsync</c>). On any failure the temporary file is
+    /// deleted and the exception rethrown, so nothing partial is left.
     /// </summary>
+    /// <param name="tempPath">The file to create.</param>
+    /// <param name="bytes">The content.</param>
+    /// <param name="flushToDisk"><see langword="false"/> when the caller makes the data durable later (<c>syncfs</c>).</param>
     /// <exception cref="IOException">The file exists already, the disk is full, or an I/O error occurred.</exception>
     /// <exception cref="UnauthorizedAccessException">The directory is not writable.</exception>
-    public static void WriteNew(string tempPath, ReadOnlySpan<byte> bytes)
+    public static void WriteNew(string tempPath, ReadOnlySpan<byte> bytes, bool flushToDisk = true)
     {
         // CreateNew: O_EXCL, so a stale or foreign file is never truncated (nor deleted below: the open itself fails).
         // No buffer: the bytes go straight to the kernel.
@@ -17,7 +21,11 @@ internal static class DurableFile
         try
         {
             stream.Write(bytes);
-            stream.Flush(flushToDisk: true);
+            if (flushToDisk)
+            {
+                stream.Flush(flushToDisk: true);
+            }
+
             stream.Dispose();
         }
         catch

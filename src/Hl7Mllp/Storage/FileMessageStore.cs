@@ -22,10 +22,14 @@ namespace Hl7Mllp.Storage;
 /// message that was never acknowledged; such files can be deleted.
 /// </para>
 /// <para>
-/// Group commit (<see cref="FileMessageStoreOptions.GroupCommit"/>): stores running at the same time flush their own
-/// files in parallel (the file system merges concurrent flushes into one journal commit) and share one directory flush:
-/// a background committer flushes the directory once for every rename made since its previous flush and then completes
-/// all of those stores together. No store returns before its own file and its directory entry are durable.
+/// Group commit (<see cref="FileMessageStoreOptions.GroupCommit"/>, Linux): stores running at the same time share every
+/// flush. Each store writes its temporary file without flushing it and queues it; one background committer takes all the
+/// queued files at once, makes their data durable with one <c>syncfs</c> of the directory's file system, only then
+/// renames them to their final names, flushes the directory once for all the renames, and completes those stores
+/// together. A final name therefore never points at data that is not on disk, and no store returns before its file and
+/// its directory entry are durable. A failed rename fails that store only; a failed <c>syncfs</c> or directory flush
+/// fails the whole batch (every temporary or renamed file of it is deleted). Batches form by themselves while a flush is
+/// running; nothing waits to grow them, so a single writer sees batches of one. Elsewhere each file is flushed on its own.
 /// </para>
 /// <para>
 /// Names: the <c>*</c> becomes <c>yyMMddHHmmssfff</c> (from the injected <see cref="TimeProvider"/>) plus a two-digit
@@ -43,7 +47,7 @@ public sealed class FileMessageStore : IMessageStore, IAsyncDisposable
     private const int MaxNameAttempts = 1000;
 
     private static readonly Counter<long> Syncs = Hl7MllpTelemetry.Meter.CreateCounter<long>(
-        "hl7mllp.store.fsyncs", "{fsync}", "Disk flushes made by the file message store, by kind (file or directory).");
+        "hl7mllp.store.fsyncs", "{fsync}", "Disk flushes made by the file message store, by kind (file, directory or filesystem).");
 
     private static readonly Counter<long> Messages = Hl7MllpTelemetry.Meter.CreateCounter<long>(
         "hl7mllp.store.messages", "{message}", "Messages the file message store was asked to keep, by outcome (stored or failed).");
@@ -51,12 +55,12 @@ public sealed class FileMessageStore : IMessageStore, IAsyncDisposable
     private readonly FileWildcard _wildcard;
     private readonly bool _createDirectory;
     private readonly bool _useUtc;
-    private readonly bool _groupCommit;
+    private readonly bool _batched;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Lock _nameLock = new();
     private readonly Lock _startLock = new();
-    private readonly Channel<TaskCompletionSource> _commits = Channel.CreateUnbounded<TaskCompletionSource>(
+    private readonly Channel<PendingStore> _commits = Channel.CreateUnbounded<PendingStore>(
         new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
 
     private long _lastStampMilliseconds = long.MinValue;
@@ -65,6 +69,7 @@ public sealed class FileMessageStore : IMessageStore, IAsyncDisposable
     private Task? _committer;
     private long _fileSyncs;
     private long _directorySyncs;
+    private long _fileSystemSyncs;
     private volatile bool _disposed;
 
     /// <summary>Creates a store; does no I/O (the directory is created and opened by the first store).</summary>
@@ -79,7 +84,7 @@ public sealed class FileMessageStore : IMessageStore, IAsyncDisposable
         _wildcard = options.Parse();
         _createDirectory = options.CreateDirectory;
         _useUtc = options.UseUtcTimestamp;
-        _groupCommit = options.GroupCommit;
+        _batched = options.GroupCommit && DirectorySync.IsSupported;
         _time = timeProvider ?? TimeProvider.System;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<FileMessageStore>();
     }
@@ -92,6 +97,9 @@ public sealed class FileMessageStore : IMessageStore, IAsyncDisposable
 
     /// <summary>Gets how many directory flushes this store has made (fewer than messages under group commit).</summary>
     internal long DirectorySyncs => Interlocked.Read(ref _directorySyncs);
+
+    /// <summary>Gets how many file system flushes (<c>syncfs</c>, one per group commit batch) this store has made.</summary>
+    internal long FileSystemSyncs => Interlocked.Read(ref _fileSystemSyncs);
 
     /// <summary>Writes the message to a new file and returns once the file and its directory entry are on disk.</summary>
     /// <param name="message">The message; its bytes are written exactly as received.</param>
@@ -108,11 +116,19 @@ public sealed class FileMessageStore : IMessageStore, IAsyncDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         cancellationToken.ThrowIfCancellationRequested();
 
-        string finalPath;
+        string? finalPath = null;
+        PendingStore? pending = null;
         try
         {
             EnsureStarted();
-            finalPath = WriteAndRename(message.Bytes.Span);
+            if (_batched)
+            {
+                pending = WriteUnflushed(message);
+            }
+            else
+            {
+                finalPath = WriteAndRename(message.Bytes.Span);
+            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -120,19 +136,21 @@ public sealed class FileMessageStore : IMessageStore, IAsyncDisposable
             throw;
         }
 
-        if (!_groupCommit)
+        if (pending is null)
         {
-            return SyncDirectoryNow(message, finalPath);
+            return SyncDirectoryNow(message, finalPath!);
         }
 
-        var durable = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_commits.Writer.TryWrite(durable))
+        if (!_commits.Writer.TryWrite(pending))
         {
-            // Disposed while writing: the committer is gone, so flush here.
-            return SyncDirectoryNow(message, finalPath);
+            // Disposed while writing: the committer is gone and nothing was made durable.
+            DurableFile.TryDelete(pending.TempPath);
+            var disposed = new ObjectDisposedException(nameof(FileMessageStore));
+            Failed(message, disposed);
+            return ValueTask.FromException(disposed);
         }
 
-        return AwaitCommitAsync(durable.Task, message, finalPath);
+        return new ValueTask(pending.Task);
     }
 
     /// <summary>Stops the committer after it has flushed every pending rename, and closes the directory.</summary>
@@ -185,7 +203,7 @@ public sealed class FileMessageStore : IMessageStore, IAsyncDisposable
             }
 
             var directory = DirectorySync.Open(_wildcard.Directory);
-            if (_groupCommit)
+            if (_batched)
             {
                 _committer = Task.Run(CommitLoopAsync);
             }
@@ -194,16 +212,30 @@ public sealed class FileMessageStore : IMessageStore, IAsyncDisposable
         }
     }
 
+    /// <summary>Group commit: writes the temporary file without flushing it; the committer flushes and renames it.</summary>
+    private PendingStore WriteUnflushed(ReceivedMessage message)
+    {
+        var fileName = NextFileName();
+        var pending = new PendingStore(message, fileName, Path.Join(_wildcard.Directory, FileStorageNames.TempName(fileName)));
+        DurableFile.WriteNew(pending.TempPath, message.Bytes.Span, flushToDisk: false);
+        return pending;
+    }
+
     private string WriteAndRename(ReadOnlySpan<byte> bytes)
+    {
+        var fileName = NextFileName();
+        var tempPath = Path.Join(_wildcard.Directory, FileStorageNames.TempName(fileName));
+        DurableFile.WriteNew(tempPath, bytes);
+        Count(ref _fileSyncs, "file");
+        return MoveToFreeName(tempPath, fileName);
+    }
+
+    /// <summary>Renames the temporary file to <paramref name="fileName"/>, or to the next free name; deletes it on failure.</summary>
+    private string MoveToFreeName(string tempPath, string fileName)
     {
         for (var attempt = 0; ; attempt++)
         {
-            var fileName = NextFileName();
             var finalPath = Path.Join(_wildcard.Directory, fileName);
-            var tempPath = Path.Join(_wildcard.Directory, FileStorageNames.TempName(fileName));
-            DurableFile.WriteNew(tempPath, bytes);
-            Interlocked.Increment(ref _fileSyncs);
-            Syncs.Add(1, new KeyValuePair<string, object?>("kind", "file"));
             try
             {
                 File.Move(tempPath, finalPath, overwrite: false);
@@ -212,8 +244,8 @@ public sealed class FileMessageStore : IMessageStore, IAsyncDisposable
             catch (IOException) when (attempt < MaxNameAttempts && File.Exists(finalPath))
             {
                 // A file from an earlier run (or another process) has this name: never overwrite, take the next name.
-                DurableFile.TryDelete(tempPath);
                 Log.StoreNameTaken(_logger, fileName);
+                fileName = NextFileName();
             }
             catch
             {
@@ -258,21 +290,6 @@ public sealed class FileMessageStore : IMessageStore, IAsyncDisposable
         return string.Concat(_wildcard.Prefix, name, _wildcard.Suffix);
     }
 
-    private async ValueTask AwaitCommitAsync(Task durable, ReceivedMessage message, string finalPath)
-    {
-        try
-        {
-            await durable.ConfigureAwait(false);
-        }
-        catch (IOException ex)
-        {
-            Undo(message, finalPath, ex);
-            throw;
-        }
-
-        Stored(message, finalPath);
-    }
-
     private ValueTask SyncDirectoryNow(ReceivedMessage message, string finalPath)
     {
         try
@@ -291,39 +308,114 @@ public sealed class FileMessageStore : IMessageStore, IAsyncDisposable
 
     private async Task CommitLoopAsync()
     {
-        List<TaskCompletionSource> batch = [];
+        List<PendingStore> batch = [];
         var reader = _commits.Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             batch.Clear();
-            while (reader.TryRead(out var waiter))
+            while (reader.TryRead(out var pending))
             {
-                batch.Add(waiter);
+                batch.Add(pending);
             }
 
             try
             {
-                SyncDirectory();
-                foreach (var waiter in batch)
-                {
-                    waiter.TrySetResult();
-                }
+                Commit(batch);
             }
-            catch (IOException ex)
+            catch (Exception ex)
             {
-                foreach (var waiter in batch)
+                // Unexpected: never leave a store waiting. Completed stores ignore this.
+                foreach (var pending in batch)
                 {
-                    waiter.TrySetException(ex);
+                    Fail(pending, ex);
                 }
             }
         }
     }
 
+    /// <summary>syncfs (all the batch's data), rename each file, one directory fsync (all the renames), complete.</summary>
+    private void Commit(List<PendingStore> batch)
+    {
+        try
+        {
+            Count(ref _fileSystemSyncs, "filesystem");
+            Volatile.Read(ref _directory)!.FlushFileSystem();
+        }
+        catch (IOException ex)
+        {
+            foreach (var pending in batch)
+            {
+                Fail(pending, ex);
+            }
+
+            return;
+        }
+
+        var renamed = 0;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var pending = batch[i];
+            try
+            {
+                pending.FinalPath = MoveToFreeName(pending.TempPath, pending.FileName);
+                batch[renamed++] = pending;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                Fail(pending, ex);
+            }
+        }
+
+        batch.RemoveRange(renamed, batch.Count - renamed);
+        if (renamed == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            SyncDirectory();
+        }
+        catch (IOException ex)
+        {
+            foreach (var pending in batch)
+            {
+                Fail(pending, ex);
+            }
+
+            return;
+        }
+
+        foreach (var pending in batch)
+        {
+            Stored(pending.Message, pending.FinalPath!);
+            pending.TrySetResult();
+        }
+    }
+
+    /// <summary>Fails a queued store: deletes whatever it left (temporary or renamed file) and throws in its caller.</summary>
+    private void Fail(PendingStore pending, Exception ex)
+    {
+        if (pending.Task.IsCompleted)
+        {
+            return;
+        }
+
+        DurableFile.TryDelete(pending.FinalPath ?? pending.TempPath);
+        Failed(pending.Message, ex);
+        pending.TrySetException(ex);
+    }
+
     private void SyncDirectory()
     {
+        Count(ref _directorySyncs, "directory");
         Volatile.Read(ref _directory)!.Flush();
-        Interlocked.Increment(ref _directorySyncs);
-        Syncs.Add(1, new KeyValuePair<string, object?>("kind", "directory"));
+    }
+
+    private static void Count(ref long counter, string kind)
+    {
+        Interlocked.Increment(ref counter);
+        Syncs.Add(1, new KeyValuePair<string, object?>("kind", kind));
     }
 
     private void Undo(ReceivedMessage message, string finalPath, IOException ex)
@@ -346,5 +438,18 @@ public sealed class FileMessageStore : IMessageStore, IAsyncDisposable
     {
         Messages.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
         Log.StoreFailed(_logger, message.Message.ControlId, message.Bytes.Length, _wildcard.Directory, ex.GetType().Name, ex.HResult, ex);
+    }
+
+    /// <summary>A store waiting for the committer: its message, names, and the task its caller awaits.</summary>
+    private sealed class PendingStore(ReceivedMessage message, string fileName, string tempPath)
+        : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
+    {
+        public ReceivedMessage Message { get; } = message;
+
+        public string FileName { get; } = fileName;
+
+        public string TempPath { get; } = tempPath;
+
+        public string? FinalPath { get; set; }
     }
 }

@@ -25,10 +25,12 @@ public sealed class FileMessageStoreOptions
     public bool UseUtcTimestamp { get; set; }
 
     /// <summary>
-    /// Whether stores that run at the same time share directory flushes (group commit). Default: <see langword="true"/>.
-    /// Each message's own file is always flushed to disk before its store returns; with group commit on, one
-    /// background committer flushes the directory once for every rename made while the previous flush was running,
-    /// so throughput grows with the number of connections. <see langword="false"/> flushes the directory once per message.
+    /// Whether stores that run at the same time share their disk flushes (group commit). Default: <see langword="true"/>.
+    /// Every store still returns only once its message and its directory entry are on disk. With group commit on
+    /// (Linux), one background committer makes all the files written while its previous flush was running durable with
+    /// one <c>syncfs</c>, renames them, and flushes the directory once for all of them, so throughput grows with the
+    /// number of connections. <see langword="false"/> (and every other platform) flushes each file and then the
+    /// directory once per message.
     /// </summary>
     public bool GroupCommit { get; set; } = true;
 

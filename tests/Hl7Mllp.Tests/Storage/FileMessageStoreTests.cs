@@ -189,23 +189,88 @@ public sealed class FileMessageStoreTests : IDisposable
         Directory.GetFiles(tiny.Path).Should().ContainSingle("the store keeps working once there is room");
     }
 
-    [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task StoreAsync_GroupCommitOnOrOff_FlushesEveryFileAndAtMostOneDirectoryFlushPerMessage(bool groupCommit)
+    [SkippableFact]
+    public async Task StoreAsync_GroupCommitAndManyConcurrentStores_SharesFileSystemAndDirectoryFlushes()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "syncfs group commit is Linux only");
+        await using var store = CreateStore("*.hl7");
+
+        await Task.WhenAll(Enumerable.Range(0, 64).Select(i => store.StoreAsync(FileStorageTestData.Received($"G{i}")).AsTask()));
+
+        FileNames().Should().HaveCount(64, "every store returned only after its file was in place");
+        store.FileSyncs.Should().Be(0, "no message file is flushed on its own");
+        store.FileSystemSyncs.Should().BeInRange(1, 32, "stores queued while a flush runs share the next one");
+        store.DirectorySyncs.Should().Be(store.FileSystemSyncs, "one directory flush per batch");
+    }
+
+    [Fact]
+    public async Task StoreAsync_GroupCommitOff_FlushesEveryFileAndTheDirectoryPerMessage()
     {
         var options = Options("*.hl7");
-        options.GroupCommit = groupCommit;
+        options.GroupCommit = false;
         await using var store = new FileMessageStore(options, timeProvider: _time);
 
         await Parallel.ForAsync(0, 64, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, token) => await store.StoreAsync(FileStorageTestData.Received($"G{i}"), token));
 
+        FileNames().Should().HaveCount(64);
         store.FileSyncs.Should().Be(64);
-        store.DirectorySyncs.Should().BeInRange(1, 64);
-        if (!groupCommit)
-        {
-            store.DirectorySyncs.Should().Be(64);
-        }
+        store.DirectorySyncs.Should().Be(64);
+        store.FileSystemSyncs.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task StoreAsync_OneTempNameIsSymlinkToDevFullAmongConcurrentStores_FailsOnlyThatStore()
+    {
+        var tempName = FileStorageNames.TempName("26112513451234507.hl7");
+        File.CreateSymbolicLink(_dir.Combine(tempName), "/dev/full");
+        await using var store = CreateStore("*.hl7");
+
+        var outcomes = await StoreConcurrently(store, 16);
+
+        outcomes.Should().ContainSingle(o => o != null).Which.Should().BeAssignableTo<IOException>();
+        FileNames().Should().HaveCount(16, "15 messages and the untouched link").And.Contain(tempName)
+            .And.NotContain("26112513451234507.hl7");
+    }
+
+    [Fact]
+    public async Task StoreAsync_RenameFailsForOneStoreInABatch_FailsOnlyThatStoreAndDeletesItsTempFile()
+    {
+        // A directory squats on one final name: the rename after the shared flush fails for that store alone.
+        Directory.CreateDirectory(_dir.Combine("26112513451234503.hl7"));
+        await using var store = CreateStore("*.hl7");
+
+        var outcomes = await StoreConcurrently(store, 16);
+
+        outcomes.Should().ContainSingle(o => o != null).Which.Should().BeAssignableTo<IOException>();
+        Directory.GetFiles(_dir.Path).Should().HaveCount(15);
+        Directory.GetFileSystemEntries(_dir.Path, FileStorageNames.ReservedPrefix + "*").Should().BeEmpty("the failed store's temporary file is deleted");
+    }
+
+    [Fact]
+    public async Task DisposeAsync_WhileStoresPending_EachStoreCompletesWithItsFileOrThrowsDisposed()
+    {
+        var store = CreateStore("*.hl7");
+        await store.StoreAsync(FileStorageTestData.Received("first"));
+        var running = Enumerable.Range(0, 64).Select(i => Task.Run(async () => await store.StoreAsync(FileStorageTestData.Received($"D{i}")))).ToArray();
+
+        await store.DisposeAsync();
+        await Task.WhenAll(running.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default))).WaitAsync(TimeSpan.FromMinutes(1));
+
+        running.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException).Should().AllBeOfType<ObjectDisposedException>();
+        FileNames().Should().HaveCount(1 + running.Count(t => t.IsCompletedSuccessfully), "every completed store left its file, every failed one nothing");
+    }
+
+    [Fact]
+    public async Task StoreAsync_CanceledAfterWritingBegan_StillStoresTheMessage()
+    {
+        await using var store = CreateStore("*.hl7");
+        using var cancel = new CancellationTokenSource();
+
+        var storing = store.StoreAsync(FileStorageTestData.Received("C1"), cancel.Token);
+        await cancel.CancelAsync();
+        await storing;
+
+        FileNames().Should().Equal("26112513451234500.hl7");
     }
 
     [Fact]
@@ -251,6 +316,14 @@ public sealed class FileMessageStoreTests : IDisposable
         var options = Options(pattern);
         options.UseUtcTimestamp = utc;
         return new FileMessageStore(options, timeProvider: _time);
+    }
+
+    /// <summary>Starts <paramref name="count"/> stores at once; returns each one's exception, or null when it succeeded.</summary>
+    private static async Task<Exception?[]> StoreConcurrently(FileMessageStore store, int count)
+    {
+        var tasks = Enumerable.Range(0, count).Select(i => Task.Run(async () => await store.StoreAsync(FileStorageTestData.Received($"M{i}")))).ToArray();
+        await Task.WhenAll(tasks.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
+        return [.. tasks.Select(t => t.Exception?.InnerException)];
     }
 
     private FileMessageStoreOptions Options(string pattern) => new() { Path = _dir.Combine(pattern), UseUtcTimestamp = true };
