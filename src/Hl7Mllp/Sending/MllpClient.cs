@@ -47,8 +47,7 @@ public sealed partial class MllpClient : IAsyncDisposable
     private readonly int _lowLatencyAckWaitMicroseconds;
     private readonly TimeSpan _idleReset;
     private readonly TimeSpan _heartbeatInterval;
-    private readonly ReadOnlyMemory<byte> _heartbeat;
-    private readonly string? _heartbeatControlId;
+    private readonly HeartbeatMessage? _heartbeat;
     private readonly MllpClientTlsOptions? _tls;
     private readonly MllpCertificatePin? _pin;
     private readonly bool _debugLogging;
@@ -108,10 +107,11 @@ public sealed partial class MllpClient : IAsyncDisposable
         if (options.Heartbeat.Enabled)
         {
             _heartbeatInterval = options.Heartbeat.Interval;
-            _heartbeat = options.Heartbeat.Message.IsEmpty
+            byte[] heartbeat = options.Heartbeat.Message.IsEmpty
                 ? EncodeText(options.Heartbeat.MessageText!)
                 : options.Heartbeat.Message.ToArray();
-            _heartbeatControlId = ReadControlId(_heartbeat, nameof(options));
+            _ = ReadControlId(heartbeat, nameof(options));
+            _heartbeat = new HeartbeatMessage(heartbeat, _timeProvider);
         }
 
         if (options.Tls.Enabled)
