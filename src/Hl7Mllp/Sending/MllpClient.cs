@@ -128,7 +128,9 @@ public sealed partial class MllpClient : IAsyncDisposable
     /// <summary>
     /// Raised for connection and send events (connecting, connected, disconnected, sending, ACK, NAK, send failed,
     /// heartbeat failed). Handlers run one at a time, in order, on a background task, never on the send path; a
-    /// handler that throws is logged (event 1011) and ignored. Events raised while nobody subscribes are dropped.
+    /// handler that throws is logged (event 1011) and ignored. Events raised while nobody subscribes are dropped. At most
+    /// 1024 events wait for the handlers; when they fall further behind, the oldest waiting event is dropped, so a slow or
+    /// blocked handler never grows memory and never slows a send.
     /// </summary>
     public event EventHandler<MllpClientEventArgs>? EventRaised;
 
