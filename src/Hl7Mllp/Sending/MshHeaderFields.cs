@@ -9,9 +9,9 @@ internal static class MshHeaderFields
 {
     private static ReadOnlySpan<byte> ByteOrderMark => [0xEF, 0xBB, 0xBF];
 
-    /// <summary>Finds field <paramref name="field"/> (3 or more) of the first segment.</summary>
+    /// <summary>Finds field <paramref name="field"/> (2 or more) of the first segment.</summary>
     /// <param name="message">The message bytes.</param>
-    /// <param name="field">The MSH field number, 3 or more (MSH-1 and MSH-2 are the delimiters).</param>
+    /// <param name="field">The MSH field number, 2 or more (MSH-1, the field separator, is no field between separators).</param>
     /// <param name="start">The offset of the field's first byte in <paramref name="message"/>.</param>
     /// <param name="length">The field's length in bytes (0 for an empty field).</param>
     /// <returns><see langword="true"/> when the message starts with an MSH segment that has the field.</returns>
@@ -21,7 +21,7 @@ internal static class MshHeaderFields
         length = 0;
         int offset = message.StartsWith(ByteOrderMark) ? ByteOrderMark.Length : 0;
         var header = message[offset..];
-        if (field < 3 || header.Length < 8 || !header.StartsWith("MSH"u8))
+        if (field < 2 || header.Length < 8 || !header.StartsWith("MSH"u8))
         {
             return false;
         }
