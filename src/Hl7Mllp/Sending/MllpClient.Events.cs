@@ -4,9 +4,19 @@ namespace Hl7Mllp.Sending;
 
 public sealed partial class MllpClient
 {
+    /// <summary>How many events wait for the handlers at most; past it the oldest is dropped (review finding 2).</summary>
+    internal const int EventQueueCapacity = 1024;
+
     private readonly Lock _eventsLock = new();
     private Channel<MllpClientEventArgs>? _events;
     private Task? _eventPump;
+    private long _droppedEvents;
+
+    /// <summary>Gets how many events were dropped because the handlers fell <see cref="EventQueueCapacity"/> behind.</summary>
+    internal long DroppedEventCount => Interlocked.Read(ref _droppedEvents);
+
+    /// <summary>Gets how many events wait for the handlers.</summary>
+    internal int PendingEventCount => _events?.Reader.Count ?? 0;
 
     /// <summary>Queues an event for the handlers; never blocks and never runs a handler on the caller's path.</summary>
     private void Raise(MllpClientEventKind kind, string? controlId, Acks.MllpSendStatus? status, string? ackCode, string? error)
@@ -26,7 +36,10 @@ public sealed partial class MllpClient
         {
             if (_events is null && Volatile.Read(ref _disposed) == 0)
             {
-                var channel = Channel.CreateUnbounded<MllpClientEventArgs>(new UnboundedChannelOptions { SingleReader = true });
+                // Bounded like the listener's and the transmitter's: a slow or blocked handler costs old events, never memory.
+                var channel = Channel.CreateBounded<MllpClientEventArgs>(
+                    new BoundedChannelOptions(EventQueueCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
+                    _ => Interlocked.Increment(ref _droppedEvents));
                 _eventPump = Task.Run(() => PumpEventsAsync(channel.Reader));
                 _events = channel;
             }

@@ -100,9 +100,11 @@ public sealed partial class MllpClient
     private async Task HeartbeatAsync()
     {
         string? failure;
+        // A fresh MSH-10 every time: a receiver that tracks duplicates rejects a repeated control ID (review finding 1).
+        var message = _heartbeat!.Next(out string controlId);
         try
         {
-            var result = await SendAttemptAsync(_heartbeat, _heartbeatControlId!, heartbeat: true, CancellationToken.None).ConfigureAwait(false);
+            var result = await SendAttemptAsync(message, controlId, heartbeat: true, CancellationToken.None).ConfigureAwait(false);
             failure = result.IsAccepted ? null : $"{result.Status} {result.AckCode} {result.ProtocolErrorReason}".TrimEnd();
         }
         catch (Exception exception) when (exception is MllpException or OperationCanceledException or ObjectDisposedException)
@@ -116,7 +118,7 @@ public sealed partial class MllpClient
         }
 
         Log.HeartbeatFailed(_logger, _endPoint, failure);
-        Raise(MllpClientEventKind.HeartbeatFailed, _heartbeatControlId, null, null, failure);
+        Raise(MllpClientEventKind.HeartbeatFailed, controlId, null, null, failure);
         await CloseConnectionAsync("heartbeat failed", failure).ConfigureAwait(false);
         if (Volatile.Read(ref _disposed) != 0)
         {

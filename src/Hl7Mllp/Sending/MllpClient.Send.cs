@@ -433,42 +433,20 @@ public sealed partial class MllpClient
 
     /// <summary>
     /// The fast path for the usual case: MSH-10 read from the first segment only, when it is plain ASCII without
-    /// escapes. Anything else (a BOM, escapes, non-ASCII, no MSH-10) goes through the full parser.
+    /// escapes. Anything else (escapes, non-ASCII, no MSH-10) goes through the full parser.
     /// </summary>
     private static bool TryReadPlainControlId(ReadOnlySpan<byte> message, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? controlId)
     {
         controlId = null;
-        if (message.Length < 9 || !message.StartsWith("MSH"u8))
+        if (!MshHeaderFields.TryLocate(message, 2, out int encodingStart, out int encodingLength) || encodingLength < 3
+            || !MshHeaderFields.TryLocate(message, 10, out int start, out int length) || length == 0)
         {
             return false;
         }
 
-        byte separator = message[3];
-        int segmentEnd = message.IndexOfAny((byte)'\r', (byte)'\n');
-        var header = segmentEnd < 0 ? message : message[..segmentEnd];
-        int encodingEnd = header[4..].IndexOf(separator);
-        if (encodingEnd < 3)
-        {
-            return false;
-        }
-
-        byte escape = header[6];
-        int start = 3;
-        for (int field = 2; field < 10; field++)
-        {
-            int next = header[(start + 1)..].IndexOf(separator);
-            if (next < 0)
-            {
-                return false;
-            }
-
-            start += next + 1;
-        }
-
-        var value = header[(start + 1)..];
-        int end = value.IndexOf(separator);
-        value = end < 0 ? value : value[..end];
-        if (value.IsEmpty || value.Contains(escape) || !System.Text.Ascii.IsValid(value))
+        var value = message.Slice(start, length);
+        byte escape = message[encodingStart + 2];
+        if (value.Contains(escape) || !System.Text.Ascii.IsValid(value))
         {
             return false;
         }

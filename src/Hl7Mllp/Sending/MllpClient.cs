@@ -47,8 +47,7 @@ public sealed partial class MllpClient : IAsyncDisposable
     private readonly int _lowLatencyAckWaitMicroseconds;
     private readonly TimeSpan _idleReset;
     private readonly TimeSpan _heartbeatInterval;
-    private readonly ReadOnlyMemory<byte> _heartbeat;
-    private readonly string? _heartbeatControlId;
+    private readonly HeartbeatMessage? _heartbeat;
     private readonly MllpClientTlsOptions? _tls;
     private readonly MllpCertificatePin? _pin;
     private readonly bool _debugLogging;
@@ -108,10 +107,11 @@ public sealed partial class MllpClient : IAsyncDisposable
         if (options.Heartbeat.Enabled)
         {
             _heartbeatInterval = options.Heartbeat.Interval;
-            _heartbeat = options.Heartbeat.Message.IsEmpty
+            byte[] heartbeat = options.Heartbeat.Message.IsEmpty
                 ? EncodeText(options.Heartbeat.MessageText!)
                 : options.Heartbeat.Message.ToArray();
-            _heartbeatControlId = ReadControlId(_heartbeat, nameof(options));
+            _ = ReadControlId(heartbeat, nameof(options));
+            _heartbeat = new HeartbeatMessage(heartbeat, _timeProvider);
         }
 
         if (options.Tls.Enabled)
@@ -128,7 +128,9 @@ public sealed partial class MllpClient : IAsyncDisposable
     /// <summary>
     /// Raised for connection and send events (connecting, connected, disconnected, sending, ACK, NAK, send failed,
     /// heartbeat failed). Handlers run one at a time, in order, on a background task, never on the send path; a
-    /// handler that throws is logged (event 1011) and ignored. Events raised while nobody subscribes are dropped.
+    /// handler that throws is logged (event 1011) and ignored. Events raised while nobody subscribes are dropped. At most
+    /// 1024 events wait for the handlers; when they fall further behind, the oldest waiting event is dropped, so a slow or
+    /// blocked handler never grows memory and never slows a send.
     /// </summary>
     public event EventHandler<MllpClientEventArgs>? EventRaised;
 

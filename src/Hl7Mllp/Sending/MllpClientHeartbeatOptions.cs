@@ -12,7 +12,9 @@ public sealed class MllpClientHeartbeatOptions
     /// <summary>
     /// The heartbeat message as text (segments separated by CR; LF and CRLF are turned into CR), encoded with the
     /// client's <see cref="MllpClientOptions.Encoding"/>. Used when <see cref="Message"/> is empty. Default:
-    /// <see langword="null"/>. It must carry an MSH-10, which is sent unchanged every time.
+    /// <see langword="null"/>. It must carry an MSH-10 field; its value is replaced
+    /// for every heartbeat by a fresh unique control ID (<c>HB</c> and a time-based number, at most 20 characters), so a
+    /// receiver that tracks duplicate control IDs accepts every heartbeat, and the ACK is matched against that ID.
     /// </summary>
     public string? MessageText { get; set; }
 

@@ -283,22 +283,27 @@ public sealed partial class Transmitter : IAsyncDisposable
             return ResiliencePipeline<MllpSendResult>.Empty;
         }
 
-        return new ResiliencePipelineBuilder<MllpSendResult> { TimeProvider = _timeProvider }
-            .AddRetry(new RetryStrategyOptions<MllpSendResult>
+        var retry = new RetryStrategyOptions<MllpSendResult>
+        {
+            MaxRetryAttempts = options.FailRetries,
+            Delay = options.RetryDelay,
+            MaxDelay = options.RetryMaxDelay,
+            BackoffType = DelayBackoffType.Exponential,
+            // Jitter keeps transmitters that failed together from retrying in lockstep (RELIABILITY.md; review finding 3).
+            UseJitter = true,
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { } result && IsRetryable(result)),
+            OnRetry = _ =>
             {
-                MaxRetryAttempts = options.FailRetries,
-                Delay = options.RetryDelay,
-                MaxDelay = options.RetryMaxDelay,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = false,
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { } result && IsRetryable(result)),
-                OnRetry = _ =>
-                {
-                    SetState(TransmitterState.Retrying);
-                    return default;
-                },
-            })
-            .Build();
+                SetState(TransmitterState.Retrying);
+                return default;
+            },
+        };
+        if (options.RetryRandomizer is { } randomizer)
+        {
+            retry.Randomizer = randomizer;
+        }
+
+        return new ResiliencePipelineBuilder<MllpSendResult> { TimeProvider = _timeProvider }.AddRetry(retry).Build();
     }
 
     private bool IsRetryable(MllpSendResult result) => result.Status switch

@@ -38,8 +38,15 @@ public sealed class TransmitterOptions
     /// </summary>
     public int FailRetries { get; set; } = 3;
 
-    /// <summary>The pause before the first retry, doubled for each further one up to <see cref="RetryMaxDelay"/> (no jitter: the client already spreads reconnects). Default: 2 seconds. Not negative.</summary>
+    /// <summary>
+    /// The base pause before a retry: exponential backoff from this value, doubling per retry up to
+    /// <see cref="RetryMaxDelay"/>, with jitter (Polly's decorrelated jitter: the first pause is between 0 and about 1.4
+    /// times this value), so many transmitters that failed together do not retry in lockstep. Default: 2 seconds. Not negative.
+    /// </summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The jitter's source of random numbers in [0, 1); <see langword="null"/> for Polly's own. For tests.</summary>
+    internal Func<double>? RetryRandomizer { get; set; }
 
     /// <summary>The longest pause between retries. Default: 60 seconds. At least <see cref="RetryDelay"/>.</summary>
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(60);

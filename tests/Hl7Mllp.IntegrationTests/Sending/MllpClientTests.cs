@@ -333,19 +333,42 @@ public sealed class MllpClientTests
         client.EventRaised += (_, e) => events.Enqueue(e);
 
         (await client.SendAsync(FakeMllpPeer.MessageBytes("REAL"))).IsAccepted.Should().BeTrue();
-        await WaitUntilAsync(() => peer.ReceivedControlIds.Count(id => id == "HEARTBEAT") >= 2);
+        await WaitUntilAsync(() => peer.ReceivedControlIds.Count(id => id.StartsWith("HB", StringComparison.Ordinal)) >= 2);
         var after = await client.SendAsync(FakeMllpPeer.MessageBytes("REAL2"));
 
         after.GetAckControlId().Should().Be("REAL2", "heartbeat ACKs are consumed and never reach a send");
         peer.AcceptedConnections.Should().Be(1);
-        events.Where(e => e.Kind is MllpClientEventKind.AckReceived or MllpClientEventKind.Sending).Select(e => e.ControlId).Should().NotContain("HEARTBEAT");
+        events.Where(e => e.Kind is MllpClientEventKind.AckReceived or MllpClientEventKind.Sending).Should().NotContain(e => e.ControlId!.StartsWith("HB", StringComparison.Ordinal));
         events.Should().NotContain(e => e.Kind == MllpClientEventKind.HeartbeatFailed);
+    }
+
+    [Fact]
+    public async Task Heartbeat_PeerRejectsRepeatedControlIds_EveryHeartbeatAcceptedWithItsOwnId()
+    {
+        // Review finding 1: every heartbeat carried the configured MSH-10, so a receiver with duplicate tracking answered
+        // AR from the second heartbeat on and the client tore the connection down every interval.
+        var seen = new ConcurrentDictionary<string, byte>();
+        await using var peer = FakeMllpPeer.Start((frame, stream) => frame.ReplyAsync(stream, seen.TryAdd(frame.ControlId, 0) ? "AA" : "AR"));
+        var options = Options(peer);
+        options.Heartbeat.MessageText = FakeMllpPeer.Message("HEARTBEAT");
+        options.Heartbeat.Interval = TimeSpan.FromMilliseconds(200);
+        var events = new ConcurrentQueue<MllpClientEventArgs>();
+        await using var client = new MllpClient(options);
+        client.EventRaised += (_, e) => events.Enqueue(e);
+
+        await client.ConnectAsync();
+        await WaitUntilAsync(() => peer.ReceivedControlIds.Count >= 3);
+
+        var heartbeatIds = peer.ReceivedControlIds.Take(3).ToList();
+        heartbeatIds.Should().OnlyHaveUniqueItems().And.OnlyContain(id => id.StartsWith("HB", StringComparison.Ordinal) && id.Length <= 20);
+        events.Should().NotContain(e => e.Kind == MllpClientEventKind.HeartbeatFailed);
+        peer.AcceptedConnections.Should().Be(1, "accepted heartbeats keep the connection");
     }
 
     [Fact]
     public async Task Heartbeat_NegativeAck_RaisesHeartbeatFailedAndRenewsConnection()
     {
-        await using var peer = FakeMllpPeer.Start((frame, stream) => frame.ReplyAsync(stream, frame.ControlId == "HEARTBEAT" ? "AR" : "AA"));
+        await using var peer = FakeMllpPeer.Start((frame, stream) => frame.ReplyAsync(stream, frame.ControlId.StartsWith("HB", StringComparison.Ordinal) ? "AR" : "AA"));
         var options = Options(peer);
         options.Heartbeat.Message = FakeMllpPeer.MessageBytes("HEARTBEAT");
         options.Heartbeat.Interval = TimeSpan.FromMilliseconds(200);

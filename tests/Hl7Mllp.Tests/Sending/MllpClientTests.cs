@@ -102,6 +102,32 @@ public sealed class MllpClientTests
     }
 
     [Fact]
+    public async Task EventRaised_BlockedHandler_QueueStaysBoundedAndOldestEventsAreDropped()
+    {
+        // Review finding 2: the event queue was unbounded, so a blocked handler grew memory with every send.
+        var peer = new MemoryPeer();
+        await using var client = peer.CreateClient();
+        using var release = new ManualResetEventSlim();
+        using var blocked = new ManualResetEventSlim();
+        client.EventRaised += (_, _) =>
+        {
+            blocked.Set();
+            release.Wait(TimeSpan.FromSeconds(30));
+        };
+
+        (await client.SendAsync(Encoding.ASCII.GetBytes(Message("FIRST")))).Status.Should().Be(MllpSendStatus.Accepted);
+        blocked.Wait(TimeSpan.FromSeconds(30)).Should().BeTrue("the handler holds the pump");
+        for (int i = 0; i < MllpClient.EventQueueCapacity; i++)
+        {
+            (await client.SendAsync(Encoding.ASCII.GetBytes(Message($"ID-{i}")))).Status.Should().Be(MllpSendStatus.Accepted);
+        }
+
+        client.PendingEventCount.Should().Be(MllpClient.EventQueueCapacity);
+        client.DroppedEventCount.Should().BeGreaterThanOrEqualTo(MllpClient.EventQueueCapacity - 3, "every send raises two events");
+        release.Set();
+    }
+
+    [Fact]
     public async Task DisposeAsync_ThenSend_ThrowsObjectDisposed()
     {
         var peer = new MemoryPeer();

@@ -156,11 +156,11 @@ public class TransmitterTests
         await h.StartAsync();
         await h.IdleAfterAsync(1);
         h.Transmitter.GetStatus().State.Should().Be(TransmitterState.Retrying);
-        h.Time.Advance(TimeSpan.FromSeconds(2));
+        h.Sender.Calls.Should().ContainSingle("the retry waits for its backoff");
+        // With jitter a pause is random but never longer than RetryMaxDelay (60 s by default).
+        h.Time.Advance(options.RetryMaxDelay);
         await h.IdleAfterAsync(2);
-        h.Time.Advance(TimeSpan.FromSeconds(4) - TimeSpan.FromMilliseconds(1));
-        h.Sender.Calls.Should().HaveCount(2, "the second retry waits twice as long");
-        h.Time.Advance(TimeSpan.FromMilliseconds(1));
+        h.Time.Advance(options.RetryMaxDelay);
         await h.IdleAfterAsync(4);
 
         h.Sender.Calls.Take(3).Should().AllSatisfy(c => c.Should().Equal(TransmitterHarness.Message("M1")));
@@ -169,6 +169,31 @@ public class TransmitterTests
         status.FailedAttempts.Should().Be(2);
         status.ConsecutiveFailures.Should().Be(0);
         status.LastError.Should().Contain("Timeout").And.Contain("M1");
+    }
+
+    [Theory]
+    [InlineData(0.01, 0.25, 0.3)]
+    [InlineData(0.99, 2.7, 2.8)]
+    public async Task Run_RetryBackoff_IsJitteredAroundRetryDelay(double random, double beforeSeconds, double afterSeconds)
+    {
+        // Review finding 3: without jitter every transmitter retried exactly RetryDelay after a shared outage.
+        // Polly's decorrelated jitter puts the first pause between 0 and about 1.37 x RetryDelay (2 s here):
+        // 0.28 s for a random 0.01, 2.73 s for 0.99.
+        var options = new TransmitterOptions { FailRetries = 1, RetryDelay = TimeSpan.FromSeconds(2), OnFinalFailure = TransmitterFailurePolicy.Skip, RetryRandomizer = () => random };
+        await using var h = new TransmitterHarness(options, script: (i, id) => i < 1
+            ? ValueTask.FromException<MllpSendResult>(new TimeoutException("no ACK"))
+            : ValueTask.FromResult(TransmitterHarness.Ack(id, "AA")));
+        await h.EnqueueAsync("M1");
+
+        await h.StartAsync();
+        await h.IdleAfterAsync(1);
+        h.Time.Advance(TimeSpan.FromSeconds(beforeSeconds));
+        await h.IdleAfterAsync(1);
+        h.Sender.Calls.Should().ContainSingle("the jittered pause has not passed yet");
+        h.Time.Advance(TimeSpan.FromSeconds(afterSeconds - beforeSeconds));
+
+        await h.UntilAsync(() => h.Sender.Calls.Count == 2 && h.CompletedIds.Count == 1, "the retry is accepted");
+        h.CompletedIds.Should().Equal("M1");
     }
 
     [Fact]
