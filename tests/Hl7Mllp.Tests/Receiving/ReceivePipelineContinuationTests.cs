@@ -141,4 +141,37 @@ public sealed class ReceivePipelineContinuationTests
         _store.GetParsedMessages().Single().ControlId.Should().Be("F1");
         new ReceivePipelineOptions().ContinuationTimeout.Should().Be(TimeSpan.Zero);
     }
+
+    [Fact]
+    public async Task ProcessAsync_FragmentResentAfterLostAck_AcknowledgedAgainAndAppendedOnce()
+    {
+        // Review finding 2: a fragment resent because its ACK was lost was rejected as an orphan (AE 100).
+        ReceivePipeline pipeline = Pipeline();
+        await ProcessAsync(pipeline, Header("F1") + "OBX|1|TX|||one\rDSC|P1|F\r");
+        string second = Header("F2", "P1") + "OBX|2|TX|||two\rDSC|P2|F\r";
+        await ProcessAsync(pipeline, second);
+
+        (ReceiveResult resent, Hl7Message? resentAck) = await ProcessAsync(pipeline, second);
+        (ReceiveResult last, _) = await ProcessAsync(pipeline, Header("F3", "P2") + "OBX|3|TX|||three\r");
+
+        resent.Outcome.Should().Be(ReceiveOutcome.FragmentHeld);
+        resentAck!.Value.GetValue("MSA.1").Should().Be("AA");
+        resentAck.Value.GetValue("MSA.2").Should().Be("F2");
+        last.Outcome.Should().Be(ReceiveOutcome.Stored);
+        Hl7Message stored = _store.GetParsedMessages().Single();
+        stored.CountSegments("OBX").Should().Be(3, "the resent fragment is not appended twice");
+        stored.GetValue("OBX[3].5").Should().Be("three");
+    }
+
+    [Fact]
+    public async Task ProcessAsync_OtherFragmentWithConsumedPointer_StillOrphan()
+    {
+        ReceivePipeline pipeline = Pipeline();
+        await ProcessAsync(pipeline, Header("F1") + "OBX|1\rDSC|P1|F\r");
+        await ProcessAsync(pipeline, Header("F2", "P1") + "OBX|2\rDSC|P2|F\r");
+
+        (ReceiveResult other, _) = await ProcessAsync(pipeline, Header("X2", "P1") + "OBX|2\rDSC|P2|F\r");
+
+        other.Outcome.Should().Be(ReceiveOutcome.Rejected, "only the same control ID is a resend");
+    }
 }
