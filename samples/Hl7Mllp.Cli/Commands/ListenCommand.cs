@@ -37,7 +37,7 @@ public static partial class ListenCommand
     {
         var port = new Option<int>("--port") { Description = "The port to listen on (0 = any free port).", Required = true };
         var bind = new Option<string>("--bind") { Description = "The local address to listen on.", DefaultValueFactory = _ => "0.0.0.0" };
-        var store = new Option<string?>("--store") { Description = "Store each accepted message durably as one file in DIR (\"memory\": count only, for load runs). Default: not stored." };
+        var store = new Option<string?>("--store") { Description = "Store each accepted message durably as one file in DIR (\"memory\": count only, for load runs). Default: none, and then messages are acknowledged AA but not stored (a warning says so at start-up)." };
         var count = new Option<long>("--count") { Description = "Stop after N messages (0 = run until Ctrl+C)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object per message." };
         var processingIds = new Option<string?>("--processing-ids") { Description = "Accepted MSH-11 values, e.g. P or DT (blank = any)." };
@@ -126,6 +126,11 @@ public static partial class ListenCommand
         catch (Exception ex) when (ex is IOException or ArgumentException or FormatException or UnauthorizedAccessException or MllpException)
         {
             return Usage(error, ex.Message);
+        }
+
+        if (settings.Store is null)
+        {
+            await error.WriteLineAsync(NotStoredWarning);
         }
 
         IMessageStore store = CreateStore(settings.Store, loggerFactory);
@@ -252,6 +257,9 @@ public static partial class ListenCommand
 
     private static string FormatEndPoint(IPEndPoint endPoint) =>
         endPoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{endPoint.Address}]:{endPoint.Port}" : $"{endPoint.Address}:{endPoint.Port}";
+
+    /// <summary>Printed at start-up without <c>--store</c>: every message is acknowledged and then discarded.</summary>
+    internal const string NotStoredWarning = "hl7mllp listen: warning: messages are acknowledged but not stored (no --store)";
 
     private static int Usage(TextWriter error, string message)
     {

@@ -9,8 +9,8 @@ namespace Hl7Mllp.Receiving;
 /// before message n+1 is read. Calls for different connections run concurrently, so a handler must be
 /// thread-safe. The listener builds no ACKs itself: it sends what the handler wrote to
 /// <see cref="MllpReceiveContext.Response"/> (nothing when it is empty). An exception thrown by a handler is logged
-/// without message content; if the handler wrote a response before throwing, that response is sent and the connection
-/// goes on, otherwise the connection is closed with nothing sent, so the sender resends. The receive pipeline turns
+/// without message content and the connection is closed with nothing sent, so the sender resends: a response the
+/// handler wrote before throwing is discarded, never sent. To answer with a negative ACK, write it and return normally. The receive pipeline turns
 /// its own failures into negative ACKs (HL7 error 207) before they reach the listener.
 /// </remarks>
 public interface IMllpMessageHandler

@@ -338,12 +338,10 @@ internal sealed class MllpListenerConnection
                 return MllpConnectionCloseReason.DrainTimeout;
             }
 
+            // Whatever the handler wrote before it failed may be half done: it is discarded, never sent.
             bool wroteResponse = !context.WrittenResponse.IsEmpty;
-            Log.HandlerFailed(Logger, name, Id, exception.GetType().FullName ?? exception.GetType().Name, payloadBytes, wroteResponse ? "sending the response it wrote" : "closing the connection without a response");
-            if (!wroteResponse)
-            {
-                return MllpConnectionCloseReason.HandlerFailed;
-            }
+            Log.HandlerFailed(Logger, name, Id, exception.GetType().FullName ?? exception.GetType().Name, payloadBytes, wroteResponse ? "discarding the response it wrote and closing the connection" : "closing the connection without a response");
+            return MllpConnectionCloseReason.HandlerFailed;
         }
 
         if (_drainExpired)

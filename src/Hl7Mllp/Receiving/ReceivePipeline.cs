@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Unicode;
 using Hl7Mllp.Acks;
@@ -49,6 +50,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
     private readonly Hl7RuleSet? _rules;
     private readonly NamedFieldsValidator? _namedFields;
     private readonly ReceivePipelineContinuations? _continuations;
+    private readonly ConcurrentDictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
     private long _received;
     private long _stored;
     private long _rejected;
@@ -159,6 +161,39 @@ public sealed class ReceivePipeline : IMllpMessageHandler
         bool hasKey = CheckHeader(message, ref errors, out AckMode mode);
         CheckText(message, ref errors);
 
+        if (!hasKey || _tracker is null)
+        {
+            return await CheckAndStoreAsync(message, ackFor, errors, hasKey, mode, context, cancellationToken).ConfigureAwait(false);
+        }
+
+        // The duplicate check and the record are not atomic: a resend on another connection while this one is still
+        // being stored would pass the check and be stored twice. Messages with the same control ID are therefore
+        // handled one at a time; the later one waits, then sees the first recorded (a duplicate) or, if the first
+        // failed, is stored itself. Never lost, never stored twice.
+        string inFlightKey = message.ControlId;
+        var mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        while (!_inFlight.TryAdd(inFlightKey, mine.Task))
+        {
+            if (_inFlight.TryGetValue(inFlightKey, out Task? other))
+            {
+                await other.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        try
+        {
+            return await CheckAndStoreAsync(message, ackFor, errors, hasKey, mode, context, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _inFlight.TryRemove(new KeyValuePair<string, Task>(inFlightKey, mine.Task));
+            mine.SetResult();
+        }
+    }
+
+    /// <summary>Runs the duplicate check, the rules, the steps and the store for a parsed message; records its key once stored.</summary>
+    private async ValueTask<ReceiveResult> CheckAndStoreAsync(Hl7Message message, Hl7Message ackFor, List<Hl7Error>? errors, bool hasKey, AckMode mode, MllpReceiveContext context, CancellationToken cancellationToken)
+    {
         var received = new ReceivedMessage(message, context.ReceivedAt, context.RemoteEndPoint, context.ConnectionId, context.ListenerName);
         if (hasKey && _tracker is not null && await _tracker.IsDuplicateAsync(received, cancellationToken).ConfigureAwait(false))
         {

@@ -55,9 +55,11 @@ internal sealed class ReceivePipelineContinuations(TimeSpan timeout, int maxByte
         {
             Expire(now);
             Pending? pending = null;
-            if (!pointer.IsEmpty && !_pending.Remove(Key(sender, pointer), out pending))
+            string? consumedKey = pointer.IsEmpty ? null : Key(sender, pointer);
+            if (consumedKey is not null && !_pending.Remove(consumedKey, out pending))
             {
-                return ContinuationStep.Orphan;
+                // The sender resends a fragment whose ACK was lost: it is already appended, so acknowledge it again.
+                return IsResend(sender, next, consumedKey, fragment.ControlId) ? ContinuationStep.Held : ContinuationStep.Orphan;
             }
 
             if (pending is null)
@@ -88,6 +90,7 @@ internal sealed class ReceivePipelineContinuations(TimeSpan timeout, int maxByte
                 DropOldest();
             }
 
+            pending.LastFragment = (consumedKey, fragment.ControlId);
             _pending[Key(sender, next)] = pending;
             if (logger.IsEnabled(LogLevel.Debug))
             {
@@ -141,6 +144,12 @@ internal sealed class ReceivePipelineContinuations(TimeSpan timeout, int maxByte
     private static string Key(ReadOnlySpan<byte> sender, ReadOnlySpan<byte> pointer) =>
         string.Concat(System.Text.Encoding.Latin1.GetString(sender), "\u001f", System.Text.Encoding.Latin1.GetString(pointer));
 
+    /// <summary>Tells whether a fragment is the last one accepted for the message now waiting on <paramref name="next"/>.</summary>
+    private bool IsResend(ReadOnlySpan<byte> sender, ReadOnlySpan<byte> next, string consumedKey, string controlId) =>
+        !next.IsEmpty
+        && _pending.TryGetValue(Key(sender, next), out Pending? held)
+        && held.LastFragment == (consumedKey, controlId);
+
     private void Expire(long now)
     {
         foreach ((string key, Pending pending) in _pending)
@@ -167,6 +176,9 @@ internal sealed class ReceivePipelineContinuations(TimeSpan timeout, int maxByte
         public long StartedAt { get; } = startedAt;
 
         public int Fragments { get; set; }
+
+        /// <summary>The last accepted fragment: the pending key its MSH-14 consumed (none for the first) and its MSH-10.</summary>
+        public (string? ConsumedKey, string ControlId) LastFragment { get; set; }
 
         public int Length => _bytes.WrittenCount;
 

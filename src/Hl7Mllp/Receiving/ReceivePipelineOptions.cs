@@ -62,11 +62,18 @@ public sealed class ReceivePipelineOptions
 
     /// <summary>
     /// Gets or sets how long the fragments of a continued message (MSH-14 / DSC, HL7 "continuation") are held waiting
-    /// for the rest; each fragment is acknowledged, and the whole message is checked and stored once its last fragment
-    /// arrives. <see cref="TimeSpan.Zero"/> turns reassembly off (every fragment is handled as a message of its own).
-    /// Default: 5 minutes.
+    /// for the rest; <see cref="TimeSpan.Zero"/> (the default) turns reassembly off, so every fragment is checked and
+    /// stored durably as a message of its own before it is acknowledged. Default: <see cref="TimeSpan.Zero"/> (off).
     /// </summary>
-    public TimeSpan ContinuationTimeout { get; set; } = TimeSpan.FromMinutes(5);
+    /// <remarks>
+    /// <para><b>Warning: with reassembly on, acknowledged fragments are held in memory only.</b> Each fragment but the
+    /// last is answered AA as soon as it is held, before any check and before anything is stored; the whole message is
+    /// checked and stored only when its last fragment arrives. If the rest never comes (timeout, dropped as too large or
+    /// too many pending) or the process stops, the acknowledged fragments are lost and the sender will not resend them.
+    /// This breaks the "ACK only after the message is durable" promise for held fragments; turn it on only when the
+    /// sender can live with that.</para>
+    /// </remarks>
+    public TimeSpan ContinuationTimeout { get; set; } = TimeSpan.Zero;
 
     /// <summary>Gets or sets the largest reassembled message, in bytes; a larger one is dropped and its fragment rejected (error 100). Security limit. Default: 10 MiB.</summary>
     public int MaxContinuationBytes { get; set; } = 10 * 1024 * 1024;

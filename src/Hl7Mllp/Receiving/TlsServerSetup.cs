@@ -102,7 +102,7 @@ internal sealed class TlsServerSetup : IDisposable
         }
 
         var client = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        if (_options.ValidateClientCertificateChain && !ChainIsValid(client))
+        if (_options.ValidateClientCertificateChain && !ChainIsValid(client, chain))
         {
             return false;
         }
@@ -115,9 +115,21 @@ internal sealed class TlsServerSetup : IDisposable
         return _options.ClientCertificateValidation?.Invoke(client, chain, errors) ?? true;
     }
 
-    private bool ChainIsValid(X509Certificate2 client)
+    /// <summary>Builds the client's chain to the configured roots, with the intermediates the client sent.</summary>
+    private bool ChainIsValid(X509Certificate2 client, X509Chain? sent)
     {
         using var chain = new X509Chain();
+        if (sent is not null)
+        {
+            // Without the intermediates the client sent (SslStream's ExtraStore and chain elements), a chain through
+            // an intermediate CA cannot be built.
+            chain.ChainPolicy.ExtraStore.AddRange(sent.ChainPolicy.ExtraStore);
+            foreach (X509ChainElement element in sent.ChainElements)
+            {
+                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
+            }
+        }
+
         chain.ChainPolicy.RevocationMode = _options.ClientCertificateRevocationMode;
         chain.ChainPolicy.ApplicationPolicy.Add(new Oid(ClientAuthenticationOid));
         if (_trustRoots.Count > 0)

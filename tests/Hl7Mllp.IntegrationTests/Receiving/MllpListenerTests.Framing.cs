@@ -203,18 +203,19 @@ public sealed partial class MllpListenerTests
     }
 
     [Fact]
-    public async Task Handler_ThrowsAfterWritingResponse_SendsItAndKeepsTheConnection()
+    public async Task Handler_ThrowsAfterWritingResponse_ResponseDiscardedAndConnectionClosed()
     {
+        // Review finding 4: a response written before the handler threw was still sent, and the connection went on.
         var handler = new EchoAckHandler { WriteBeforeThrow = true };
         handler.ThrowFor.Add("BAD");
         await using var harness = await ListenerHarness.StartAsync(handler: handler);
+        await using var other = await harness.ConnectAsync();
         await using var client = await harness.ConnectAsync();
 
-        await client.SendAsync("BAD");
-        var nak = await client.ReadFrameAsync();
+        (await client.SendAndReadAckAsync("BAD")).Should().BeNull("the half-done response is not sent");
 
-        nak.Should().Contain("MSA|AE|BAD");
-        (await client.SendAndReadAckAsync("NEXT")).Should().Be("NEXT");
+        await harness.WaitForCloseAsync(MllpConnectionCloseReason.HandlerFailed);
+        (await other.SendAndReadAckAsync("OTHER")).Should().Be("OTHER");
     }
 
     [Fact]

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Security.Authentication;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Hl7Mllp.Receiving;
 using Hl7Mllp.Testing;
 using Hl7Mllp.Testing.Security;
@@ -92,6 +94,46 @@ public sealed partial class MllpListenerTests : IClassFixture<TestPkiFixture>
         await using var harness = await StartMutualTlsAsync();
 
         (await TrySendOverTlsAsync(harness, _pki.Client)).Should().Be("MTLS");
+    }
+
+    [Fact]
+    public async Task D4_ClientCertificateThroughIntermediateCa_IsAccepted()
+    {
+        // Review finding 5: the chain check rebuilt the chain without the intermediates the client sent, so a client
+        // certificate issued by an intermediate CA was refused.
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        using ECDsa rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using X509Certificate2 root = CaRequest("CN=Finding5 Root", rootKey).CreateSelfSigned(now.AddDays(-1), now.AddDays(30));
+        using ECDsa intermediateKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using X509Certificate2 intermediatePublic = CaRequest("CN=Finding5 Intermediate", intermediateKey).Create(root, now.AddDays(-1), now.AddDays(20), [1]);
+        using X509Certificate2 intermediate = intermediatePublic.CopyWithPrivateKey(intermediateKey);
+        using ECDsa clientKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var clientRequest = new CertificateRequest("CN=Finding5 Client", clientKey, HashAlgorithmName.SHA256);
+        clientRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        clientRequest.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
+        using X509Certificate2 clientPublic = clientRequest.Create(intermediate, now.AddDays(-1), now.AddDays(10), [2]);
+        using X509Certificate2 clientWithKey = clientPublic.CopyWithPrivateKey(clientKey);
+        using X509Certificate2 client = X509CertificateLoader.LoadPkcs12(clientWithKey.Export(X509ContentType.Pkcs12), null);
+        using X509Certificate2 rootOnly = X509CertificateLoader.LoadCertificate(root.RawData);
+        await using var harness = await ListenerHarness.StartAsync(o => o.Tls = new MllpServerTlsOptions
+        {
+            Certificate = _pki.Server,
+            ClientCertificateRequired = true,
+            ClientCertificateTrustRoots = [rootOnly],
+        });
+
+        await using var connection = await MllpTestClient.ConnectTlsAsync(harness.EndPoint, SslProtocols.Tls12 | SslProtocols.Tls13, client, [X509CertificateLoader.LoadCertificate(intermediate.RawData)]);
+
+        (await connection.SendAndReadAckAsync("MTLS", TimeSpan.FromSeconds(5))).Should().Be("MTLS");
+
+        static CertificateRequest CaRequest(string subject, ECDsa key)
+        {
+            var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
+            request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+            request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+            request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+            return request;
+        }
     }
 
     [Fact]

@@ -35,7 +35,11 @@ internal sealed class MllpTestClient : IAsyncDisposable
         return new MllpTestClient(socket, new NetworkStream(socket, ownsSocket: true));
     }
 
-    public static async Task<MllpTestClient> ConnectTlsAsync(IPEndPoint endpoint, SslProtocols protocols = SslProtocols.Tls12 | SslProtocols.Tls13, X509Certificate2? clientCertificate = null, CancellationToken cancellationToken = default)
+    public static Task<MllpTestClient> ConnectTlsAsync(IPEndPoint endpoint, SslProtocols protocols = SslProtocols.Tls12 | SslProtocols.Tls13, X509Certificate2? clientCertificate = null, CancellationToken cancellationToken = default) =>
+        ConnectTlsAsync(endpoint, protocols, clientCertificate, null, cancellationToken);
+
+    /// <summary>Connects over TLS presenting a client certificate and the intermediates to send with it.</summary>
+    public static async Task<MllpTestClient> ConnectTlsAsync(IPEndPoint endpoint, SslProtocols protocols, X509Certificate2? clientCertificate, X509Certificate2Collection? intermediates, CancellationToken cancellationToken = default)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(endpoint, cancellationToken);
@@ -47,8 +51,9 @@ internal sealed class MllpTestClient : IAsyncDisposable
                 {
                     TargetHost = "localhost",
                     EnabledSslProtocols = protocols,
-                    ClientCertificates = clientCertificate is null ? null : [clientCertificate],
-                    LocalCertificateSelectionCallback = clientCertificate is null ? null : (_, _, _, _, _) => clientCertificate,
+                    ClientCertificates = clientCertificate is null || intermediates is not null ? null : [clientCertificate],
+                    LocalCertificateSelectionCallback = clientCertificate is null || intermediates is not null ? null : (_, _, _, _, _) => clientCertificate,
+                    ClientCertificateContext = clientCertificate is null || intermediates is null ? null : SslStreamCertificateContext.Create(clientCertificate, intermediates, offline: true),
 
                     // The tests check the listener, not the server certificate (that is the client's D3).
                     RemoteCertificateValidationCallback = (_, _, _, _) => true,

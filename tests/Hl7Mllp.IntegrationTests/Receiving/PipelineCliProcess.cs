@@ -22,12 +22,12 @@ internal sealed class PipelineCliProcess : IAsyncDisposable
     public IPEndPoint EndPoint { get; }
 
     /// <summary>Starts <c>hl7mllp listen</c> on 127.0.0.1, a free port, and waits (bounded) until it accepts connections.</summary>
-    /// <param name="store">The <c>--store</c> value (a folder, or <c>memory</c>).</param>
+    /// <param name="store">The <c>--store</c> value (a folder, or <c>memory</c>); <see langword="null"/> for none.</param>
     /// <param name="arguments">More arguments.</param>
     /// <param name="fault">The <c>HL7MLLP_FAULT</c> point, if any.</param>
-    public static async Task<PipelineCliProcess> StartAsync(string store, string[] arguments, string? fault = null)
+    public static async Task<PipelineCliProcess> StartAsync(string? store, string[] arguments, string? fault = null)
     {
-        string[] args = ["listen", "--port", "0", "--bind", "127.0.0.1", "--store", store, "--quiet", .. arguments];
+        string[] args = ["listen", "--port", "0", "--bind", "127.0.0.1", .. store is null ? Array.Empty<string>() : ["--store", store], "--quiet", .. arguments];
         ChildProcess process = ChildProcess.StartDotnet(CliPath.Value, args, new Dictionary<string, string?> { ["HL7MLLP_FAULT"] = fault });
         try
         {

@@ -54,6 +54,18 @@ public sealed class PipelinePeerTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
+    [Fact]
+    public async Task Listen_WithoutStore_WarnsThatMessagesAreNotStored()
+    {
+        // Review finding 7: without --store every message was acknowledged AA and discarded, without a word.
+        await using PipelineCliProcess listener = await PipelineCliProcess.StartAsync(null, []);
+
+        await Eventually.AssertAsync(
+            () => listener.Process.StandardError.Any(line => line.Contains("messages are acknowledged but not stored (no --store)", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(10),
+            "the start-up warning goes to stderr");
+    }
+
     [SkippableFact]
     public async Task NodePeers_SendToListen_GetAaWithTheirControlIds()
     {

@@ -59,7 +59,7 @@ public sealed class ReceivePipelineContinuationTests
     private static async Task<IReadOnlyList<byte[]>> RunAndAssertAsync(byte[] original, string controlId)
     {
         var store = new InMemoryMessageStore();
-        var pipeline = new ReceivePipeline(null, store, new InMemoryDuplicateTracker());
+        var pipeline = new ReceivePipeline(new ReceivePipelineOptions { ContinuationTimeout = TimeSpan.FromMinutes(5) }, store, new InMemoryDuplicateTracker());
         var recorder = new RecordingHandler(pipeline);
         await using var listener = new MllpListener(new MllpListenerOptions { Endpoints = [new IPEndPoint(IPAddress.Loopback, 0)], Name = "continuation-test" }, recorder);
         await listener.StartAsync();

@@ -15,7 +15,11 @@ public sealed class ReceivePipelineContinuationTests
     private readonly InMemoryMessageStore _store = new();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
-    private ReceivePipeline Pipeline(ReceivePipelineOptions? options = null) => new(options, _store, new InMemoryDuplicateTracker(), timeProvider: _time);
+    private static readonly TimeSpan ReassemblyTimeout = TimeSpan.FromMinutes(5);
+
+    /// <summary>A pipeline with reassembly turned on (it is off by default) unless the options say otherwise.</summary>
+    private ReceivePipeline Pipeline(ReceivePipelineOptions? options = null) =>
+        new(options ?? new ReceivePipelineOptions { ContinuationTimeout = ReassemblyTimeout }, _store, new InMemoryDuplicateTracker(), timeProvider: _time);
 
     private static string Header(string controlId, string continuationPointer = "", string sender = "LAB") =>
         $"MSH|^~\\&|{sender}|NORTH|HIS|MAIN|20260101120000||ORU^R01^ORU_R01|{controlId}|P|2.5.1||{continuationPointer}\r";
@@ -95,7 +99,7 @@ public sealed class ReceivePipelineContinuationTests
     [Fact]
     public async Task ProcessAsync_AssembledTooLarge_DroppedAndRejected()
     {
-        ReceivePipeline pipeline = Pipeline(new ReceivePipelineOptions { MaxContinuationBytes = 300 });
+        ReceivePipeline pipeline = Pipeline(new ReceivePipelineOptions { ContinuationTimeout = ReassemblyTimeout, MaxContinuationBytes = 300 });
         await ProcessAsync(pipeline, Header("F1") + "OBX|1|TX|||" + new string('a', 100) + "\rDSC|P1|F\r");
 
         (ReceiveResult result, _) = await ProcessAsync(pipeline, Header("F2", "P1") + "OBX|2|TX|||" + new string('b', 200) + "\r");
@@ -122,5 +126,52 @@ public sealed class ReceivePipelineContinuationTests
         (ReceiveResult result, _) = await ProcessAsync(Pipeline(), Header("D1") + "OBX|1\rDSC||F\r");
 
         result.Outcome.Should().Be(ReceiveOutcome.Stored);
+    }
+
+    [Fact]
+    public async Task ProcessAsync_DefaultOptions_FragmentStoredDurablyBeforeItsAck()
+    {
+        // Review finding 1: reassembly was on by default, so a DSC fragment was answered AA while held in memory only.
+        var pipeline = new ReceivePipeline(null, _store, new InMemoryDuplicateTracker(), timeProvider: _time);
+
+        (ReceiveResult result, Hl7Message? ack) = await ProcessAsync(pipeline, Header("F1") + "OBX|1\rDSC|P1|F\r");
+
+        result.Outcome.Should().Be(ReceiveOutcome.Stored);
+        ack!.Value.GetValue("MSA.1").Should().Be("AA");
+        _store.GetParsedMessages().Single().ControlId.Should().Be("F1");
+        new ReceivePipelineOptions().ContinuationTimeout.Should().Be(TimeSpan.Zero);
+    }
+
+    [Fact]
+    public async Task ProcessAsync_FragmentResentAfterLostAck_AcknowledgedAgainAndAppendedOnce()
+    {
+        // Review finding 2: a fragment resent because its ACK was lost was rejected as an orphan (AE 100).
+        ReceivePipeline pipeline = Pipeline();
+        await ProcessAsync(pipeline, Header("F1") + "OBX|1|TX|||one\rDSC|P1|F\r");
+        string second = Header("F2", "P1") + "OBX|2|TX|||two\rDSC|P2|F\r";
+        await ProcessAsync(pipeline, second);
+
+        (ReceiveResult resent, Hl7Message? resentAck) = await ProcessAsync(pipeline, second);
+        (ReceiveResult last, _) = await ProcessAsync(pipeline, Header("F3", "P2") + "OBX|3|TX|||three\r");
+
+        resent.Outcome.Should().Be(ReceiveOutcome.FragmentHeld);
+        resentAck!.Value.GetValue("MSA.1").Should().Be("AA");
+        resentAck.Value.GetValue("MSA.2").Should().Be("F2");
+        last.Outcome.Should().Be(ReceiveOutcome.Stored);
+        Hl7Message stored = _store.GetParsedMessages().Single();
+        stored.CountSegments("OBX").Should().Be(3, "the resent fragment is not appended twice");
+        stored.GetValue("OBX[3].5").Should().Be("three");
+    }
+
+    [Fact]
+    public async Task ProcessAsync_OtherFragmentWithConsumedPointer_StillOrphan()
+    {
+        ReceivePipeline pipeline = Pipeline();
+        await ProcessAsync(pipeline, Header("F1") + "OBX|1\rDSC|P1|F\r");
+        await ProcessAsync(pipeline, Header("F2", "P1") + "OBX|2\rDSC|P2|F\r");
+
+        (ReceiveResult other, _) = await ProcessAsync(pipeline, Header("X2", "P1") + "OBX|2\rDSC|P2|F\r");
+
+        other.Outcome.Should().Be(ReceiveOutcome.Rejected, "only the same control ID is a resend");
     }
 }

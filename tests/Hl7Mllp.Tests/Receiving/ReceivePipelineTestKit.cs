@@ -39,6 +39,38 @@ internal static class ReceivePipelineTestKit
         }
     }
 
+    /// <summary>A store whose first StoreAsync waits until released (or fails with what it is released with); later calls store at once.</summary>
+    public sealed class BlockingStore : IMessageStore
+    {
+        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _calls;
+
+        public TaskCompletionSource FirstStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        public void Release(Exception? failure = null)
+        {
+            if (failure is null)
+            {
+                _release.SetResult();
+            }
+            else
+            {
+                _release.SetException(failure);
+            }
+        }
+
+        public async ValueTask StoreAsync(ReceivedMessage message, CancellationToken cancellationToken = default)
+        {
+            if (Interlocked.Increment(ref _calls) == 1)
+            {
+                FirstStarted.SetResult();
+                await _release.Task;
+            }
+        }
+    }
+
     /// <summary>A step that runs a delegate.</summary>
     public sealed class DelegateStep(Action<ReceiveStepContext> action) : IReceiveStep
     {

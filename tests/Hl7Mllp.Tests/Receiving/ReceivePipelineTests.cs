@@ -686,4 +686,41 @@ public sealed class ReceivePipelineTests
 
         public ValueTask RecordAsync(ReceivedMessage message, CancellationToken cancellationToken = default) => throw new IOException("journal");
     }
+
+    [Fact]
+    public async Task ProcessAsync_ResendWhileFirstStillStoring_WaitsThenRejectedAsDuplicateStoredOnce()
+    {
+        // Review finding 3: the duplicate check and the record were not atomic, so a resend on a second connection
+        // while the first was still in StoreAsync passed the check and was stored twice.
+        var store = new BlockingStore();
+        (Task<(ReceiveResult Result, Hl7Message? Ack)> first, Task<(ReceiveResult Result, Hl7Message? Ack)> second) = await ResendWhileStoringAsync(store);
+        second.IsCompleted.Should().BeFalse("the resend waits while the first is in flight");
+        store.Release();
+
+        (await first).Result.Outcome.Should().Be(ReceiveOutcome.Stored);
+        (await second).Result.Should().Be(new ReceiveResult(ReceiveOutcome.Rejected, AckCode.AR, Hl7ErrorCode.DuplicateKeyIdentifier, 1, true));
+        store.Calls.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task ProcessAsync_ResendWhileFirstFails_ResendStored()
+    {
+        var store = new BlockingStore();
+        (Task<(ReceiveResult Result, Hl7Message? Ack)> first, Task<(ReceiveResult Result, Hl7Message? Ack)> second) = await ResendWhileStoringAsync(store);
+        store.Release(new IOException("disk full"));
+
+        (await first).Result.Outcome.Should().Be(ReceiveOutcome.Failed);
+        (await second).Result.Outcome.Should().Be(ReceiveOutcome.Stored, "the key is released when the first fails");
+        store.Calls.Should().Be(2);
+        _tracker.GetKeys().Should().ContainSingle();
+    }
+
+    /// <summary>Sends C1 into a store that holds it, then sends C1 again while the first is still in StoreAsync.</summary>
+    private async Task<(Task<(ReceiveResult Result, Hl7Message? Ack)> First, Task<(ReceiveResult Result, Hl7Message? Ack)> Second)> ResendWhileStoringAsync(BlockingStore store)
+    {
+        ReceivePipeline pipeline = Pipeline(store: store);
+        Task<(ReceiveResult Result, Hl7Message? Ack)> first = ProcessAsync(pipeline, Message("C1"));
+        await store.FirstStarted.Task;
+        return (first, ProcessAsync(pipeline, Message("C1")));
+    }
 }
