@@ -141,14 +141,27 @@ public static partial class ListenCommand
                 {
                     Capacity = settings.TrackDupes,
                     Persistence = settings.PersistDupes ? DuplicatePersistence.Journal : DuplicatePersistence.None,
-                    Directory = settings.PersistDupes ? settings.Store : null,
+                    Directory = settings.PersistDupes ? StoreDirectory(settings.Store) : null,
                     ConnectionName = settings.Name,
                 },
                 loggerFactory: loggerFactory)
             : null;
         if (tracker is not null)
         {
-            await tracker.LoadAsync(cancellationToken);
+            try
+            {
+                if (tracker.FilePath is not null)
+                {
+                    Directory.CreateDirectory(Path.GetDirectoryName(tracker.FilePath)!);
+                }
+
+                await tracker.LoadAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                await error.WriteLineAsync($"hl7mllp listen: cannot use the duplicate key file: {ex.Message}");
+                return 1;
+            }
         }
 
         var pipeline = new ReceivePipeline(pipelineOptions, store, tracker, loggerFactory);
@@ -249,11 +262,18 @@ public static partial class ListenCommand
     {
         IMessageStore inner = store is null ? new InMemoryMessageStore(keepMessages: false)
             : IsMemory(store) ? new InMemoryMessageStore(keepMessages: false)
-            : new FileMessageStore(new FileMessageStoreOptions { Path = store.Contains('*', StringComparison.Ordinal) ? store : Path.Join(store, "*.hl7") }, loggerFactory);
+            : new FileMessageStore(new FileMessageStoreOptions { Path = StoreWildcard(store) }, loggerFactory);
         return Fault == FaultPoint.BeforeStore ? new FailFastStore() : inner;
     }
 
     private static bool IsMemory(string store) => string.Equals(store, "memory", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary><c>--store</c> is a folder (files named <c>*.hl7</c> in it) or a File Storage Wildcard.</summary>
+    private static string StoreWildcard(string store) => store.Contains('*', StringComparison.Ordinal) ? store : Path.Join(store, "*.hl7");
+
+    /// <summary>The folder the store writes to (the duplicate key file goes there too); the working folder without a file store.</summary>
+    private static string StoreDirectory(string? store) =>
+        store is null || IsMemory(store) ? Environment.CurrentDirectory : Path.GetDirectoryName(Path.GetFullPath(StoreWildcard(store)))!;
 
     private static string FormatEndPoint(IPEndPoint endPoint) =>
         endPoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{endPoint.Address}]:{endPoint.Port}" : $"{endPoint.Address}:{endPoint.Port}";

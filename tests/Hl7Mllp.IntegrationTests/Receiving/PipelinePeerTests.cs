@@ -66,6 +66,21 @@ public sealed class PipelinePeerTests : IDisposable
             "the start-up warning goes to stderr");
     }
 
+    [Theory]
+    [InlineData("fresh")]
+    [InlineData("wild/ADT_*.hl7")]
+    public async Task Listen_PersistDupesInAFolderThatDoesNotExistYet_StartsAndKeepsTheKeyFileThere(string store)
+    {
+        // Review finding 6: --persist-dupes crashed when the store folder did not exist yet, and a wildcard
+        // store was taken as a folder name.
+        string storePath = _temp.Combine(store);
+        await using PipelineCliProcess listener = await PipelineCliProcess.StartAsync(storePath, ["--persist-dupes"]);
+
+        string folder = store.Contains('*', StringComparison.Ordinal) ? Path.GetDirectoryName(storePath)! : storePath;
+        Directory.Exists(folder).Should().BeTrue();
+        listener.Process.HasExited.Should().BeFalse(listener.Process.StandardError.LastOrDefault() ?? string.Empty);
+    }
+
     [SkippableFact]
     public async Task NodePeers_SendToListen_GetAaWithTheirControlIds()
     {
