@@ -2,6 +2,7 @@ using System.Net.Security;
 using System.Security.Authentication;
 using Hl7Mllp.Acks;
 using Hl7Mllp.Framing;
+using Hl7Mllp.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
@@ -53,6 +54,7 @@ public sealed partial class MllpClient : IAsyncDisposable
     private readonly bool _debugLogging;
     private readonly ErrorLogThrottle _throttle;
     private readonly ILogger _logger;
+    private readonly EventPump<MllpClientEventArgs> _eventPump;
     private readonly ILogger _wireLogger;
     private readonly TimeProvider _timeProvider;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
@@ -77,6 +79,7 @@ public sealed partial class MllpClient : IAsyncDisposable
         _timeProvider = timeProvider ?? TimeProvider.System;
         loggerFactory ??= NullLoggerFactory.Instance;
         _logger = loggerFactory.CreateLogger("Hl7Mllp.Sending.MllpClient");
+        _eventPump = new EventPump<MllpClientEventArgs>(this, () => EventRaised, (args, exception) => Log.EventHandlerFailed(_logger, exception, args.Kind));
         _wireLogger = loggerFactory.CreateLogger("Hl7Mllp.Sending.Wire");
         _host = options.Host.Trim();
         _port = options.Port;
@@ -185,7 +188,7 @@ public sealed partial class MllpClient : IAsyncDisposable
         }
 
         await WaitForMaintenanceAsync().ConfigureAwait(false);
-        await StopEventsAsync().ConfigureAwait(false);
+        await _eventPump.CompleteAsync().ConfigureAwait(false);
     }
 
     private static MllpClientTlsOptions CopyTls(MllpClientTlsOptions tls) => new()

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using System.Threading.Channels;
 using Hl7Mllp.Acks;
+using Hl7Mllp.Internal;
 using Hl7Mllp.Messages;
 using Hl7Mllp.Scheduling;
 using Hl7Mllp.Storage;
@@ -62,13 +62,11 @@ public sealed partial class Transmitter : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
     private readonly Lock _lock = new();
-    private readonly Channel<TransmitterEventArgs> _events =
-        Channel.CreateBounded<TransmitterEventArgs>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+    private readonly EventPump<TransmitterEventArgs> _events;
 
     private CancellationTokenSource? _stopping;
     private CancellationTokenSource? _abort;
     private Task? _loop;
-    private Task? _eventPump;
     private bool _disposed;
     private bool _scheduleOn = true;
     private long _lastSendEnd;
@@ -107,6 +105,7 @@ public sealed partial class Transmitter : IAsyncDisposable
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Hl7Mllp.Sending.Transmitter");
         _name = options.Name;
+        _events = new EventPump<TransmitterEventArgs>(this, () => EventRaised, (args, exception) => Log.EventHandlerFailed(_logger, _name, args.Kind, exception));
         _pollingInterval = options.PollingInterval;
         _maxPerInterval = options.MaxMessagesPerInterval;
         _transmitDelay = options.TransmitDelay;
@@ -151,7 +150,6 @@ public sealed partial class Transmitter : IAsyncDisposable
             _abort = new CancellationTokenSource();
             _startedAt = _timeProvider.GetUtcNow();
             _state = TransmitterState.Idle;
-            _eventPump ??= Task.Run(PumpEventsAsync, CancellationToken.None);
             CancellationToken stopping = _stopping.Token;
             CancellationToken abort = _abort.Token;
             _loop = Task.Run(() => RunAsync(stopping, abort), CancellationToken.None);
@@ -254,11 +252,7 @@ public sealed partial class Transmitter : IAsyncDisposable
         }
 
         await StopAsync().ConfigureAwait(false);
-        _events.Writer.TryComplete();
-        if (_eventPump is not null)
-        {
-            await _eventPump.ConfigureAwait(false);
-        }
+        await _events.CompleteAsync().ConfigureAwait(false);
     }
 
     private static void CancelQuietly(CancellationTokenSource source)
@@ -347,30 +341,6 @@ public sealed partial class Transmitter : IAsyncDisposable
             return;
         }
 
-        _events.Writer.TryWrite(new TransmitterEventArgs(kind, _timeProvider.GetUtcNow(), message?.Id, controlId, attempt, result?.Status, result?.AckCode ?? string.Empty));
-    }
-
-    private async Task PumpEventsAsync()
-    {
-        await foreach (TransmitterEventArgs args in _events.Reader.ReadAllAsync().ConfigureAwait(false))
-        {
-            if (EventRaised is not { } handlers)
-            {
-                continue;
-            }
-
-            // One handler's exception must not keep the others from their event.
-            foreach (EventHandler<TransmitterEventArgs> handler in handlers.GetInvocationList().Cast<EventHandler<TransmitterEventArgs>>())
-            {
-                try
-                {
-                    handler(this, args);
-                }
-                catch (Exception exception)
-                {
-                    Log.EventHandlerFailed(_logger, _name, args.Kind, exception);
-                }
-            }
-        }
+        _events.Post(new TransmitterEventArgs(kind, _timeProvider.GetUtcNow(), message?.Id, controlId, attempt, result?.Status, result?.AckCode ?? string.Empty));
     }
 }
