@@ -97,8 +97,8 @@ public readonly struct AckMode : IEquatable<AckMode>
     /// <summary>Reads the mode from the raw bytes of MSH-15 and MSH-16 (only their first component counts).</summary>
     internal static AckMode FromFields(ReadOnlySpan<byte> acceptAckType, ReadOnlySpan<byte> applicationAckType, byte componentSeparator)
     {
-        ReadOnlySpan<byte> accept = FirstComponent(acceptAckType, componentSeparator);
-        ReadOnlySpan<byte> application = FirstComponent(applicationAckType, componentSeparator);
+        ReadOnlySpan<byte> accept = Hl7Scanner.FirstComponent(acceptAckType, componentSeparator);
+        ReadOnlySpan<byte> application = Hl7Scanner.FirstComponent(applicationAckType, componentSeparator);
         return accept.IsEmpty && application.IsEmpty
             ? Original
             : new AckMode(true, ParseRequirement(accept), ParseRequirement(application));
@@ -106,12 +106,6 @@ public readonly struct AckMode : IEquatable<AckMode>
 
     private static ReadOnlySpan<byte> Field(ReadOnlySpan<byte> header, byte separator, int field) =>
         Hl7Scanner.TryGetField(header, separator, field, out int start, out int length, out _) ? header.Slice(start, length) : default;
-
-    private static ReadOnlySpan<byte> FirstComponent(ReadOnlySpan<byte> field, byte separator)
-    {
-        int end = field.IndexOf(separator);
-        return (end < 0 ? field : field[..end]).Trim((byte)' ');
-    }
 
     private static bool IsDue(AckRequirement requirement, bool success) => requirement switch
     {

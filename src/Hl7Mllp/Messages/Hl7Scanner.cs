@@ -71,6 +71,13 @@ internal static class Hl7Scanner
         segment.Length >= 3 && IsIdByte(segment[0]) && IsIdByte(segment[1]) && IsIdByte(segment[2])
         && (segment.Length == 3 || segment[3] == fieldSeparator);
 
+    /// <summary>Gets the first component of a raw field, trimmed of spaces (for coded header values such as MSH-11 or MSH-15).</summary>
+    public static ReadOnlySpan<byte> FirstComponent(ReadOnlySpan<byte> field, byte componentSeparator)
+    {
+        int end = field.IndexOf(componentSeparator);
+        return (end < 0 ? field : field[..end]).Trim((byte)' ');
+    }
+
     /// <summary>
     /// Finds field <paramref name="field"/> (1-based, standard numbering) of a segment whose ID is valid.
     /// <paramref name="literal"/> is set for MSH-1 and MSH-2 (and FHS/BHS), which hold delimiters, not values.

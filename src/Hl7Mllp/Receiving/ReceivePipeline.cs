@@ -422,7 +422,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
         mode = AckMode.FromFields(header[fields[15]], header[fields[16]], component);
 
         // The seed: accepted when MSH-11 appears anywhere in the configured text (case-sensitive); blank is accepted.
-        ReadOnlySpan<byte> processingId = ReceivePipelineHeader.FirstComponent(header[fields[11]], component);
+        ReadOnlySpan<byte> processingId = Hl7Scanner.FirstComponent(header[fields[11]], component);
         if (_processingIds is not null && !processingId.IsEmpty && _processingIds.AsSpan().IndexOf(processingId) < 0)
         {
             Add(ref errors, Hl7Error.At(ProcessingIdKey, Hl7ErrorCode.UnsupportedProcessingId, "Unsupported processing ID"));

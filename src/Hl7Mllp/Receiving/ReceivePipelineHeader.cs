@@ -30,11 +30,4 @@ internal static class ReceivePipelineHeader
             position = end + 1;
         }
     }
-
-    /// <summary>Gets the first component of a field, trimmed of spaces.</summary>
-    public static ReadOnlySpan<byte> FirstComponent(ReadOnlySpan<byte> field, byte componentSeparator)
-    {
-        int end = field.IndexOf(componentSeparator);
-        return (end < 0 ? field : field[..end]).Trim((byte)' ');
-    }
 }

@@ -1,3 +1,5 @@
+using Hl7Mllp.Messages;
+
 namespace Hl7Mllp.Sending;
 
 /// <summary>
@@ -28,23 +30,12 @@ internal static class MshHeaderFields
 
         int segmentEnd = header.IndexOfAny((byte)'\r', (byte)'\n');
         header = segmentEnd < 0 ? header : header[..segmentEnd];
-        byte separator = header[3];
-        // The separator at index 3 opens MSH-2; each further separator opens the next field.
-        int fieldStart = 4;
-        for (int number = 2; number < field; number++)
+        if (!Hl7Scanner.TryGetField(header, header[3], field, out start, out length, out _))
         {
-            int next = header[fieldStart..].IndexOf(separator);
-            if (next < 0)
-            {
-                return false;
-            }
-
-            fieldStart += next + 1;
+            return false;
         }
 
-        int end = header[fieldStart..].IndexOf(separator);
-        start = offset + fieldStart;
-        length = end < 0 ? header.Length - fieldStart : end;
+        start += offset;
         return true;
     }
 }
