@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Unicode;
 using Hl7Mllp.Acks;
@@ -33,6 +32,8 @@ namespace Hl7Mllp.Receiving;
 /// </remarks>
 public sealed class ReceivePipeline : IMllpMessageHandler
 {
+    private const int ControlIdGateCount = 64;
+
     private static readonly Hl7Key ControlIdKey = Hl7Key.Create("MSH", 10);
     private static readonly Hl7Key ProcessingIdKey = Hl7Key.Create("MSH", 11, component: 1);
     private static readonly Hl7Key ContinuationPointerKey = Hl7Key.Create("MSH", 14);
@@ -50,7 +51,9 @@ public sealed class ReceivePipeline : IMllpMessageHandler
     private readonly Hl7RuleSet? _rules;
     private readonly NamedFieldsValidator? _namedFields;
     private readonly ReceivePipelineContinuations? _continuations;
-    private readonly ConcurrentDictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
+
+    // Striped gates that serialise messages with the same control ID: a resend waits for the first copy.
+    private readonly SemaphoreSlim[] _controlIdGates = Enumerable.Range(0, ControlIdGateCount).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
     private long _received;
     private long _stored;
     private long _rejected;
@@ -169,26 +172,25 @@ public sealed class ReceivePipeline : IMllpMessageHandler
         // The duplicate check and the record are not atomic: a resend on another connection while this one is still
         // being stored would pass the check and be stored twice. Messages with the same control ID are therefore
         // handled one at a time; the later one waits, then sees the first recorded (a duplicate) or, if the first
-        // failed, is stored itself. Never lost, never stored twice.
-        string inFlightKey = message.ControlId;
-        var mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        while (!_inFlight.TryAdd(inFlightKey, mine.Task))
-        {
-            if (_inFlight.TryGetValue(inFlightKey, out Task? other))
-            {
-                await other.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-
+        // failed, is stored itself. Never lost, never stored twice. The gate is one of a fixed set chosen by a hash of
+        // the raw MSH-10, so the uncontended path allocates nothing; two different IDs that share a gate only wait.
+        SemaphoreSlim gate = _controlIdGates[ControlIdGate(message)];
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             return await CheckAndStoreAsync(message, ackFor, errors, hasKey, mode, context, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            _inFlight.TryRemove(new KeyValuePair<string, Task>(inFlightKey, mine.Task));
-            mine.SetResult();
+            gate.Release();
         }
+    }
+
+    private static int ControlIdGate(in Hl7Message message)
+    {
+        var hash = default(HashCode);
+        hash.AddBytes(message.GetRawValue(ControlIdKey).Span);
+        return (int)((uint)hash.ToHashCode() % ControlIdGateCount);
     }
 
     /// <summary>Runs the duplicate check, the rules, the steps and the store for a parsed message; records its key once stored.</summary>
