@@ -65,7 +65,15 @@ public sealed partial class MllpListenerTests
     public async Task A3_IdleTimeout_RunsOnTheInjectedTimeProvider()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 8, 0, 0, TimeSpan.Zero));
-        var options = new MllpListenerOptions { Endpoints = [new IPEndPoint(IPAddress.Loopback, 0)], IdleTimeout = TimeSpan.FromMinutes(5) };
+        // Only the idle deadline runs on the fake clock here: the client may read the ACK before the server has
+        // left the write (ReadTimeout) phase, and advancing four fake minutes must not trip that 5 s deadline instead.
+        var options = new MllpListenerOptions
+        {
+            Endpoints = [new IPEndPoint(IPAddress.Loopback, 0)],
+            IdleTimeout = TimeSpan.FromMinutes(5),
+            ReadTimeout = Timeout.InfiniteTimeSpan,
+            FrameTimeout = Timeout.InfiniteTimeSpan,
+        };
         await using var listener = new MllpListener(options, new EchoAckHandler(), timeProvider: time);
         await listener.StartAsync();
         await using var client = await MllpTestClient.ConnectAsync(listener.LocalEndPoint);
