@@ -12,16 +12,18 @@ public sealed partial class MllpListenerTests
     {
         await using var harness = await ListenerHarness.StartAsync(o =>
         {
-            o.ReadTimeout = TimeSpan.FromMilliseconds(300);
-            o.FrameTimeout = TimeSpan.FromSeconds(1);
+            // Wide margins: on a loaded machine a 200 ms delay can stretch past a 300 ms read timeout, and the
+            // connection would then close for the wrong reason (seen in a clean-clone run).
+            o.ReadTimeout = TimeSpan.FromSeconds(1);
+            o.FrameTimeout = TimeSpan.FromSeconds(2.5);
         });
         await using var client = await harness.ConnectAsync();
         byte[] frame = MllpTestClient.Frame(MllpTestClient.Message("SLOW"));
         var watch = Stopwatch.StartNew();
 
-        // One byte every ReadTimeout - 100 ms: the per-read timeout alone would never fire (Camel's flaw).
+        // One byte every 300 ms, well inside ReadTimeout: the per-read timeout alone would never fire (Camel's flaw).
         int sent = 0;
-        while (watch.Elapsed < TimeSpan.FromSeconds(4) && sent < frame.Length - 1)
+        while (watch.Elapsed < TimeSpan.FromSeconds(8) && sent < frame.Length - 1)
         {
             try
             {
@@ -37,11 +39,11 @@ public sealed partial class MllpListenerTests
                 break;
             }
 
-            await Task.Delay(200);
+            await Task.Delay(300);
         }
 
-        var closed = await harness.WaitForCloseAsync(MllpConnectionCloseReason.FrameTimeout, TimeSpan.FromSeconds(5));
-        watch.Elapsed.Should().BeGreaterThan(TimeSpan.FromMilliseconds(800)).And.BeLessThan(TimeSpan.FromSeconds(2.5));
+        var closed = await harness.WaitForCloseAsync(MllpConnectionCloseReason.FrameTimeout, TimeSpan.FromSeconds(8));
+        watch.Elapsed.Should().BeGreaterThan(TimeSpan.FromSeconds(2.2)).And.BeLessThan(TimeSpan.FromSeconds(5));
         closed.MessagesHandled.Should().Be(0);
         harness.Handler.Calls.Should().Be(0);
         harness.Listener.GetStatus().Connections.Should().BeEmpty();
