@@ -51,8 +51,8 @@ internal sealed class FaultProxyConnection(Socket client, FaultProxy proxy)
             return;
         }
 
-        // Cancelling first unblocks a read loop waiting on a full channel whose write loop has ended.
-        _aborting.Cancel();
+        // Linger 0 on both sockets before anything else: once the loops are cancelled they may close their socket
+        // themselves, and a close before the linger is set is a FIN, not the RST this fault promises.
         foreach (var socket in new[] { client, _server })
         {
             try
@@ -63,7 +63,12 @@ internal sealed class FaultProxyConnection(Socket client, FaultProxy proxy)
             {
                 // Not connected yet or already closed: disposing is enough.
             }
+        }
 
+        // Cancelling unblocks a read loop waiting on a full channel whose write loop has ended.
+        _aborting.Cancel();
+        foreach (var socket in new[] { client, _server })
+        {
             socket.Dispose();
         }
     }
