@@ -91,7 +91,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
         AckBuilder = new AckBuilder(options.Ack, timeProvider);
         if (options.ContinuationTimeout > TimeSpan.Zero)
         {
-            _continuations = new ReceivePipelineContinuations(options.ContinuationTimeout, options.MaxContinuationBytes, options.MaxPendingContinuations, timeProvider ?? TimeProvider.System, _logger);
+            _continuations = new ReceivePipelineContinuations(options.ContinuationTimeout, options.MaxContinuationBytes, options.MaxHeldContinuationBytes, options.MaxPendingContinuations, timeProvider ?? TimeProvider.System, _logger);
         }
     }
 

@@ -1,4 +1,4 @@
-using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using Hl7Mllp.Messages;
 using Microsoft.Extensions.Logging;
 
@@ -30,14 +30,18 @@ internal enum ContinuationStep
 /// after the next fragment's MSH. The assembled message keeps the first fragment's MSH.
 /// </summary>
 /// <remarks>
-/// Pending fragments live in memory, bounded by a size per message, a number of pending messages (the oldest is
-/// dropped) and a timeout checked whenever a fragment arrives. A process that ends loses pending fragments, although
-/// each one was acknowledged: the sender has to send the whole sequence again. Thread-safe.
+/// Pending fragments live in memory, bounded by a size per message, a total size of everything held, a number of
+/// pending messages (the oldest is dropped) and a timeout checked whenever a fragment arrives. A process that ends loses
+/// pending fragments, although each one was acknowledged: the sender has to send the whole sequence again. A completed
+/// message is remembered (its bytes within the same bounds) until the timeout, so a last fragment resent because its ACK
+/// was lost is assembled again and meets the duplicate check like any resent message. Thread-safe.
 /// </remarks>
-internal sealed class ReceivePipelineContinuations(TimeSpan timeout, int maxBytes, int maxPending, TimeProvider timeProvider, ILogger logger)
+internal sealed class ReceivePipelineContinuations(TimeSpan timeout, int maxBytes, long maxHeldBytes, int maxPending, TimeProvider timeProvider, ILogger logger)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Pending> _pending = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Pending> _completed = new(StringComparer.Ordinal);
+    private long _heldBytes;
 
     /// <summary>Tells from MSH-14 and the last segment whether a message takes part in a continuation.</summary>
     public static bool IsFragment(in Hl7Message message, ReadOnlySpan<byte> continuationPointer) =>
@@ -56,15 +60,22 @@ internal sealed class ReceivePipelineContinuations(TimeSpan timeout, int maxByte
             Expire(now);
             Pending? pending = null;
             string? consumedKey = pointer.IsEmpty ? null : Key(sender, pointer);
-            if (consumedKey is not null && !_pending.Remove(consumedKey, out pending))
+            if (consumedKey is not null && !Take(_pending, consumedKey, out pending))
             {
-                // The sender resends a fragment whose ACK was lost: it is already appended, so acknowledge it again.
+                // The sender resends a fragment whose ACK was lost: it is already appended, so acknowledge it again; the
+                // last one is assembled again, and the duplicate check answers it as it answers any resent message.
+                if (next.IsEmpty && _completed.TryGetValue(consumedKey, out Pending? done) && done.LastFragment.ControlId == fragment.ControlId)
+                {
+                    assembled = done.ToArray();
+                    return ContinuationStep.Complete;
+                }
+
                 return IsResend(sender, next, consumedKey, fragment.ControlId) ? ContinuationStep.Held : ContinuationStep.Orphan;
             }
 
-            if (pending is null)
+            pending ??= new Pending(now);
+            if (pending.Fragments == 0)
             {
-                pending = new Pending(now);
                 pending.Append(bytes[..dscStart]);
             }
             else
@@ -73,25 +84,25 @@ internal sealed class ReceivePipelineContinuations(TimeSpan timeout, int maxByte
             }
 
             pending.Fragments++;
-            if (pending.Length > maxBytes)
+            pending.LastFragment = (consumedKey, fragment.ControlId);
+            if (pending.Length > maxBytes || pending.Length > maxHeldBytes)
             {
                 return ContinuationStep.TooLarge;
             }
 
+            _heldBytes += pending.Length;
             if (next.IsEmpty)
             {
                 assembled = pending.ToArray();
+                _completed[consumedKey!] = pending;
                 Log.PipelineReassembled(logger, fragment.ControlId, pending.Fragments, assembled.Length);
+                MakeRoom(keep: null);
                 return ContinuationStep.Complete;
             }
 
-            if (_pending.Count >= maxPending)
-            {
-                DropOldest();
-            }
-
-            pending.LastFragment = (consumedKey, fragment.ControlId);
-            _pending[Key(sender, next)] = pending;
+            string key = Key(sender, next);
+            _pending[key] = pending;
+            MakeRoom(keep: key);
             if (logger.IsEnabled(LogLevel.Debug))
             {
                 Log.PipelineFragmentHeld(logger, fragment.ControlId, bytes.Length, pending.Fragments, pending.Length);
@@ -150,28 +161,77 @@ internal sealed class ReceivePipelineContinuations(TimeSpan timeout, int maxByte
         && _pending.TryGetValue(Key(sender, next), out Pending? held)
         && held.LastFragment == (consumedKey, controlId);
 
-    private void Expire(long now)
+    /// <summary>Gets the bytes held for pending and recently completed messages.</summary>
+    public long HeldBytes
     {
-        foreach ((string key, Pending pending) in _pending)
+        get
         {
-            if (timeProvider.GetElapsedTime(pending.StartedAt, now) > timeout)
+            lock (_lock)
             {
-                _pending.Remove(key);
-                Log.PipelineContinuationExpired(logger, pending.Fragments, pending.Length, timeout);
+                return _heldBytes;
             }
         }
     }
 
-    private void DropOldest()
+    private bool Take(Dictionary<string, Pending> from, string key, [NotNullWhen(true)] out Pending? pending)
     {
-        KeyValuePair<string, Pending> oldest = _pending.MinBy(static pair => pair.Value.StartedAt);
-        _pending.Remove(oldest.Key);
-        Log.PipelineContinuationExpired(logger, oldest.Value.Fragments, oldest.Value.Length, timeout);
+        if (!from.Remove(key, out pending))
+        {
+            return false;
+        }
+
+        _heldBytes -= pending.Length;
+        return true;
+    }
+
+    private void Expire(long now)
+    {
+        ExpireFrom(_pending, now, log: true);
+        ExpireFrom(_completed, now, log: false);
+    }
+
+    private void ExpireFrom(Dictionary<string, Pending> held, long now, bool log)
+    {
+        foreach ((string key, Pending pending) in held)
+        {
+            if (timeProvider.GetElapsedTime(pending.StartedAt, now) > timeout)
+            {
+                Take(held, key, out _);
+                if (log)
+                {
+                    Log.PipelineContinuationExpired(logger, pending.Fragments, pending.Length, timeout);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Drops what is held longest until the held bytes fit their limit and at most <c>maxPending</c> messages wait;
+    /// completed messages (kept only to answer a resend) go first. The entry under <paramref name="keep"/> stays.
+    /// </summary>
+    private void MakeRoom(string? keep)
+    {
+        while (_heldBytes > maxHeldBytes && _completed.Count > 0)
+        {
+            Take(_completed, _completed.MinBy(static pair => pair.Value.StartedAt).Key, out _);
+        }
+
+        while (_heldBytes > maxHeldBytes || _pending.Count > maxPending)
+        {
+            KeyValuePair<string, Pending> oldest = _pending.Where(pair => pair.Key != keep).MinBy(static pair => pair.Value.StartedAt);
+            if (oldest.Key is null)
+            {
+                return;
+            }
+
+            Take(_pending, oldest.Key, out _);
+            Log.PipelineContinuationExpired(logger, oldest.Value.Fragments, oldest.Value.Length, timeout);
+        }
     }
 
     private sealed class Pending(long startedAt)
     {
-        private readonly ArrayBufferWriter<byte> _bytes = new(4096);
+        private byte[] _bytes = new byte[4096];
 
         public long StartedAt { get; } = startedAt;
 
@@ -180,9 +240,18 @@ internal sealed class ReceivePipelineContinuations(TimeSpan timeout, int maxByte
         /// <summary>The last accepted fragment: the pending key its MSH-14 consumed (none for the first) and its MSH-10.</summary>
         public (string? ConsumedKey, string ControlId) LastFragment { get; set; }
 
-        public int Length => _bytes.WrittenCount;
+        public int Length { get; private set; }
 
-        public void Append(ReadOnlySpan<byte> bytes) => _bytes.Write(bytes);
+        public void Append(ReadOnlySpan<byte> bytes)
+        {
+            if (Length + bytes.Length > _bytes.Length)
+            {
+                Array.Resize(ref _bytes, Math.Max(Length + bytes.Length, _bytes.Length * 2));
+            }
+
+            bytes.CopyTo(_bytes.AsSpan(Length));
+            Length += bytes.Length;
+        }
 
         /// <summary>Appends a later fragment without its MSH; a leading ADD segment continues the last segment so far.</summary>
         public void AppendContinuation(ReadOnlySpan<byte> fragment, byte separator)
@@ -191,20 +260,18 @@ internal sealed class ReceivePipelineContinuations(TimeSpan timeout, int maxByte
             ReadOnlySpan<byte> rest = afterHeader < 0 ? default : fragment[afterHeader..].TrimStart("\r\n"u8);
             if (rest.Length >= 3 && rest.StartsWith("ADD"u8) && (rest.Length == 3 || rest[3] == separator))
             {
-                int written = _bytes.WrittenSpan.TrimEnd("\r\n"u8).Length;
-                byte[] kept = _bytes.WrittenSpan[..written].ToArray();
-                _bytes.ResetWrittenCount();
-                _bytes.Write(kept);
+                // The cut segment goes on where it stopped: drop the segment end written after it, nothing is copied.
+                Length = _bytes.AsSpan(0, Length).TrimEnd("\r\n"u8).Length;
                 rest = rest[Math.Min(4, rest.Length)..];
             }
-            else if (_bytes.WrittenCount > 0 && _bytes.WrittenSpan[^1] is not ((byte)'\r' or (byte)'\n'))
+            else if (Length > 0 && _bytes[Length - 1] is not ((byte)'\r' or (byte)'\n'))
             {
-                _bytes.Write("\r"u8);
+                Append("\r"u8);
             }
 
-            _bytes.Write(rest);
+            Append(rest);
         }
 
-        public byte[] ToArray() => _bytes.WrittenSpan.ToArray();
+        public byte[] ToArray() => _bytes.AsSpan(0, Length).ToArray();
     }
 }

@@ -78,6 +78,12 @@ public sealed class ReceivePipelineOptions
     /// <summary>Gets or sets the largest reassembled message, in bytes; a larger one is dropped and its fragment rejected (error 100). Security limit. Default: 10 MiB.</summary>
     public int MaxContinuationBytes { get; set; } = 10 * 1024 * 1024;
 
+    /// <summary>
+    /// Gets or sets the most bytes held for all continued messages together (pending ones, and completed ones kept to
+    /// answer a resent last fragment); beyond it the oldest are dropped. Security limit. Default: 64 MiB.
+    /// </summary>
+    public long MaxHeldContinuationBytes { get; set; } = 64L * 1024 * 1024;
+
     /// <summary>Gets or sets how many continued messages may wait for fragments at once; beyond it the oldest is dropped. Security limit. Default: 64.</summary>
     public int MaxPendingContinuations { get; set; } = 64;
 
@@ -97,9 +103,9 @@ public sealed class ReceivePipelineOptions
             problems.Add($"{nameof(ContinuationTimeout)} must not be negative.");
         }
 
-        if (MaxContinuationBytes < 1 || MaxPendingContinuations < 1)
+        if (MaxContinuationBytes < 1 || MaxHeldContinuationBytes < 1 || MaxPendingContinuations < 1)
         {
-            problems.Add($"{nameof(MaxContinuationBytes)} and {nameof(MaxPendingContinuations)} must be at least 1.");
+            problems.Add($"{nameof(MaxContinuationBytes)}, {nameof(MaxHeldContinuationBytes)} and {nameof(MaxPendingContinuations)} must be at least 1.");
         }
 
         if (!Enum.IsDefined(DuplicateHandling))

@@ -174,4 +174,93 @@ public sealed class ReceivePipelineContinuationTests
 
         other.Outcome.Should().Be(ReceiveOutcome.Rejected, "only the same control ID is a resend");
     }
+
+    [Fact]
+    public async Task ProcessAsync_LastFragmentResentAfterLostAck_AssembledAgainAndAcknowledgedAsDuplicate()
+    {
+        ReceivePipeline pipeline = Pipeline(new ReceivePipelineOptions { ContinuationTimeout = ReassemblyTimeout, DuplicateHandling = DuplicateHandling.AcknowledgeAgain });
+        await ProcessAsync(pipeline, Header("F1") + "OBX|1|TX|||one\rDSC|P1|F\r");
+        string last = Header("F2", "P1") + "OBX|2|TX|||two\r";
+        await ProcessAsync(pipeline, last);
+
+        (ReceiveResult resent, Hl7Message? ack) = await ProcessAsync(pipeline, last);
+
+        resent.Outcome.Should().Be(ReceiveOutcome.DuplicateAcknowledged, "the whole message was stored when the last fragment first arrived");
+        ack!.Value.GetValue("MSA.1").Should().Be("AA");
+        ack.Value.GetValue("MSA.2").Should().Be("F2");
+        _store.Count.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task ProcessAsync_LastFragmentResentWithDuplicatesRejected_AnsweredLikeAnyResend()
+    {
+        ReceivePipeline pipeline = Pipeline();
+        await ProcessAsync(pipeline, Header("F1") + "OBX|1|TX|||one\rDSC|P1|F\r");
+        string last = Header("F2", "P1") + "OBX|2|TX|||two\r";
+        await ProcessAsync(pipeline, last);
+
+        (ReceiveResult resent, _) = await ProcessAsync(pipeline, last);
+
+        resent.FirstError.Should().Be(Hl7ErrorCode.DuplicateKeyIdentifier, "a resent message meets the duplicate check, not the orphan rule");
+        _store.Count.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task ProcessAsync_OtherControlIdOnCompletedPointer_StillOrphan()
+    {
+        ReceivePipeline pipeline = Pipeline();
+        await ProcessAsync(pipeline, Header("F1") + "OBX|1\rDSC|P1|F\r");
+        await ProcessAsync(pipeline, Header("F2", "P1") + "OBX|2\r");
+
+        (ReceiveResult other, _) = await ProcessAsync(pipeline, Header("X2", "P1") + "OBX|2\r");
+
+        other.Outcome.Should().Be(ReceiveOutcome.Rejected);
+        other.FirstError.Should().Be(Hl7ErrorCode.SegmentSequenceError);
+        _store.Count.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task ProcessAsync_HeldBytesOverLimit_OldestPendingDropped()
+    {
+        ReceivePipeline pipeline = Pipeline(new ReceivePipelineOptions { ContinuationTimeout = ReassemblyTimeout, MaxHeldContinuationBytes = 400 });
+        await ProcessAsync(pipeline, Header("A1", sender: "LAB") + "OBX|1|TX|||" + new string('a', 150) + "\rDSC|PA|F\r");
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await ProcessAsync(pipeline, Header("B1", sender: "RAD") + "OBX|1|TX|||" + new string('b', 150) + "\rDSC|PB|F\r");
+
+        (ReceiveResult a, _) = await ProcessAsync(pipeline, Header("A2", "PA", sender: "LAB") + "OBX|2\r");
+        (ReceiveResult b, _) = await ProcessAsync(pipeline, Header("B2", "PB", sender: "RAD") + "OBX|2\r");
+
+        a.Outcome.Should().Be(ReceiveOutcome.Rejected, "the older continuation was dropped to keep the held bytes under the limit");
+        b.Outcome.Should().Be(ReceiveOutcome.Stored);
+        _store.GetParsedMessages().Single().ControlId.Should().Be("B1");
+    }
+
+    [Fact]
+    public async Task ProcessAsync_OneFragmentOverHeldLimit_RejectedAsTooLarge()
+    {
+        ReceivePipeline pipeline = Pipeline(new ReceivePipelineOptions { ContinuationTimeout = ReassemblyTimeout, MaxHeldContinuationBytes = 100 });
+
+        (ReceiveResult result, _) = await ProcessAsync(pipeline, Header("F1") + "OBX|1|TX|||" + new string('a', 150) + "\rDSC|P1|F\r");
+
+        result.Outcome.Should().Be(ReceiveOutcome.Rejected);
+        result.FirstError.Should().Be(Hl7ErrorCode.SegmentSequenceError);
+    }
+
+    [Fact]
+    public async Task ProcessAsync_SegmentCutAcrossManyFragments_JoinedInOrder()
+    {
+        ReceivePipeline pipeline = Pipeline();
+        await ProcessAsync(pipeline, Header("F0") + "OBX|1|TX|||c0\rDSC|P0|F\r");
+        for (int i = 1; i < 40; i++)
+        {
+            await ProcessAsync(pipeline, Header($"F{i}", $"P{i - 1}") + $"ADD|c{i}\rDSC|P{i}|F\r");
+        }
+
+        (ReceiveResult last, _) = await ProcessAsync(pipeline, Header("F40", "P39") + "ADD|c40|x\r");
+
+        last.Outcome.Should().Be(ReceiveOutcome.Stored);
+        Hl7Message stored = _store.GetParsedMessages().Single();
+        stored.GetValue("OBX.5").Should().Be(string.Concat(Enumerable.Range(0, 41).Select(i => $"c{i}")));
+        stored.GetValue("OBX.6").Should().Be("x");
+    }
 }
