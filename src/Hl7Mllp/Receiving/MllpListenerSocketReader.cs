@@ -54,8 +54,8 @@ internal sealed class MllpListenerSocketReader : PipeReader
         _pooled = true;
     }
 
-    /// <summary>Gets the length of the buffer in use (for tests of growth and release).</summary>
-    internal int BufferSize => _buffer.Length;
+    /// <summary>Gets how many bytes the buffer in use may hold: its length, but never more than the bound (a pooled array can be longer).</summary>
+    internal int Capacity => Math.Min(_buffer.Length, _maxBufferedBytes);
 
     public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
     {
@@ -100,7 +100,7 @@ internal sealed class MllpListenerSocketReader : PipeReader
         {
             // Everything consumed: start over at the front, and let a buffer grown for a large frame go.
             _start = _end = _examined = 0;
-            if (_buffer.Length > KeepBufferSize)
+            if (Capacity > KeepBufferSize)
             {
                 ReplaceBuffer(InitialBufferSize, 0);
             }
@@ -161,11 +161,11 @@ internal sealed class MllpListenerSocketReader : PipeReader
 
     private Memory<byte> PrepareReceive()
     {
-        if (_buffer.Length - _end < MinimumReceiveSize)
+        if (Capacity - _end < MinimumReceiveSize)
         {
             int length = _end - _start;
-            bool atLimit = _buffer.Length >= _maxBufferedBytes;
-            if (_start > 0 && (length <= _buffer.Length / 2 || atLimit))
+            bool atLimit = Capacity == _maxBufferedBytes;
+            if (_start > 0 && (length <= Capacity / 2 || atLimit))
             {
                 // Move the unconsumed bytes to the front; the consumer sees new positions and searches them again.
                 Buffer.BlockCopy(_buffer, _start, _buffer, 0, length);
@@ -175,17 +175,17 @@ internal sealed class MllpListenerSocketReader : PipeReader
             }
             else if (!atLimit)
             {
-                int size = (int)Math.Min(Math.Max(2L * _buffer.Length, length + MinimumReceiveSize), _maxBufferedBytes);
+                int size = (int)Math.Min(Math.Max(2L * Capacity, length + MinimumReceiveSize), _maxBufferedBytes);
                 ReplaceBuffer(size, length);
             }
 
-            if (_end == _buffer.Length)
+            if (_end == Capacity)
             {
                 throw new InvalidOperationException($"{_end} bytes are buffered and none of them was consumed; the consumer must bound what it buffers.");
             }
         }
 
-        return _buffer.AsMemory(_end);
+        return _buffer.AsMemory(_end, Capacity - _end);
     }
 
     private void ReplaceBuffer(int size, int length)
