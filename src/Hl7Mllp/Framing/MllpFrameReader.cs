@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -74,6 +75,7 @@ public sealed class MllpFrameReader
     /// <exception cref="MllpFramingException">Unexpected or too many bytes between frames.</exception>
     /// <exception cref="InvalidOperationException">A previous read threw a framing exception.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<MllpReadResult> ReadAsync(CancellationToken cancellationToken = default)
     {
         if (_failure is not null)

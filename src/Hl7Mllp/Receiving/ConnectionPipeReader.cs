@@ -5,11 +5,19 @@ using System.Runtime.CompilerServices;
 namespace Hl7Mllp.Receiving;
 
 /// <summary>
-/// Wraps a connection's <see cref="PipeReader"/> to arm the right deadline before each read and to count what arrives:
-/// with nothing buffered the idle timeout applies; once bytes of a frame are buffered, the per-read timeout and the
-/// whole-frame deadline (slowloris, RELIABILITY A2, A3). The deadline cancels the read through the connection's token.
+/// Wraps a connection's <see cref="PipeReader"/> to put a deadline on every wait for the peer and to count what
+/// arrives: with nothing buffered the idle timeout applies; once bytes of a frame are buffered, the per-read timeout
+/// and the whole-frame deadline (slowloris, RELIABILITY A2, A3).
 /// </summary>
-/// <remarks>Single consumer (one read loop), like any <see cref="PipeReader"/>.</remarks>
+/// <remarks>
+/// <para>
+/// A read that completes at once (bytes already buffered) costs no deadline work. Only a read that has to wait records
+/// its deadline in the connection; the listener's deadline timer shuts the socket down when it passes, and the read
+/// then throws <see cref="OperationCanceledException"/> whatever the inner reader returned, so a timeout or a stop is
+/// never mistaken for the peer closing (or truncating a frame).
+/// </para>
+/// <para>Single consumer (one read loop), like any <see cref="PipeReader"/>.</para>
+/// </remarks>
 internal sealed class ConnectionPipeReader : PipeReader
 {
     private readonly PipeReader _inner;
@@ -29,21 +37,16 @@ internal sealed class ConnectionPipeReader : PipeReader
     /// <summary>Gets how many received bytes are buffered and not yet consumed.</summary>
     public long BufferedBytes => _unconsumed;
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public override async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
+    public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
     {
-        _connection.ArmReadDeadline(frameUnderWay: _unconsumed > 0);
-        ReadResult result;
-        try
+        var read = _inner.ReadAsync(cancellationToken);
+        if (read.IsCompletedSuccessfully)
         {
-            result = await _inner.ReadAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _connection.DisarmDeadline();
+            return new ValueTask<ReadResult>(Observe(read.Result));
         }
 
-        return Observe(result);
+        _connection.BeginReadWait(frameUnderWay: _unconsumed > 0);
+        return WaitAsync(read);
     }
 
     public override bool TryRead(out ReadResult result)
@@ -82,12 +85,30 @@ internal sealed class ConnectionPipeReader : PipeReader
 
     public override ValueTask CompleteAsync(Exception? exception = null) => _inner.CompleteAsync(exception);
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<ReadResult> WaitAsync(ValueTask<ReadResult> read)
+    {
+        ReadResult result;
+        try
+        {
+            result = await read.ConfigureAwait(false);
+        }
+        catch
+        {
+            // A reset, or the socket shut down under the read by a deadline or a stop: the connection knows which.
+            _connection.ThrowIfWaitInterrupted();
+            throw;
+        }
+
+        _connection.ThrowIfWaitInterrupted();
+        return Observe(result);
+    }
+
     private ReadResult Observe(ReadResult result)
     {
         long fresh = result.Buffer.Length - _unconsumed;
         if (fresh > 0)
         {
-            _connection.MarkFrameStart();
             _connection.OnBytesReceived(fresh);
 
             // Counted once: until AdvanceTo, the same bytes come back on a repeated read.

@@ -47,6 +47,8 @@ public sealed class MllpListener : IAsyncDisposable
     private Task[] _acceptLoops = [];
     private Task _eventDispatcher = Task.CompletedTask;
     private Task? _stopTask;
+    private ITimer? _deadlineTimer;
+    private int _checkingDeadlines;
     private bool _started;
     private volatile bool _listening;
     private int _activeConnections;
@@ -113,6 +115,8 @@ public sealed class MllpListener : IAsyncDisposable
 
     internal TlsServerSetup? Tls { get; private set; }
 
+    internal MllpListenerDeadlines Deadlines { get; private set; } = null!;
+
     /// <summary>
     /// Loads the TLS certificate (if any), binds every endpoint and starts accepting connections. When it returns,
     /// <see cref="LocalEndPoints"/> holds the bound endpoints.
@@ -166,6 +170,12 @@ public sealed class MllpListener : IAsyncDisposable
 
         _listenSockets = sockets;
         _localEndPoints = [.. sockets.Select(socket => (IPEndPoint)socket.LocalEndPoint!)];
+        Deadlines = new MllpListenerDeadlines(Options, Tls is not null, _timeProvider);
+        if (Deadlines.Tick is { } tick)
+        {
+            _deadlineTimer = _timeProvider.CreateTimer(static state => ((MllpListener)state!).CheckDeadlines(), this, tick, tick);
+        }
+
         _listening = true;
         _eventDispatcher = Task.Run(DispatchEventsAsync);
         _acceptLoops = [.. sockets.Select(socket => Task.Run(() => AcceptLoopAsync(socket)))];
@@ -243,6 +253,29 @@ public sealed class MllpListener : IAsyncDisposable
 
         Log.ConnectionClosed(Logger, ConnectionLogLevel, Name, connection.Id, connection.RemoteEndPoint, reason, connection.MessagesHandled, bytesReceived);
         Raise(opened: false, connection.Id, connection.RemoteEndPoint, connection.LocalEndPoint, connection.ConnectedAt, reason, connection.MessagesHandled);
+    }
+
+    /// <summary>One tick of the deadline timer: every connection past the deadline of its current wait is shut down.</summary>
+    private void CheckDeadlines()
+    {
+        // A tick that overruns the period is not run twice at once.
+        if (Interlocked.Exchange(ref _checkingDeadlines, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            long now = _timeProvider.GetTimestamp();
+            foreach (var pair in _connections)
+            {
+                pair.Value.CheckDeadline(now);
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _checkingDeadlines, 0);
+        }
     }
 
     private LogLevel ConnectionLogLevel => Options.LogConnectionInfo ? LogLevel.Information : LogLevel.Debug;
@@ -470,6 +503,11 @@ public sealed class MllpListener : IAsyncDisposable
             }
 
             await WaitQuietlyAsync(all).ConfigureAwait(false);
+        }
+
+        if (_deadlineTimer is not null)
+        {
+            await _deadlineTimer.DisposeAsync().ConfigureAwait(false);
         }
 
         _events.Writer.TryComplete();

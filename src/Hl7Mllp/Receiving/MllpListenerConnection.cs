@@ -18,11 +18,12 @@ namespace Hl7Mllp.Receiving;
 /// order: read a frame, call the handler, send its response, release the frame, read the next.
 /// </summary>
 /// <remarks>
-/// One deadline timer per connection (a <see cref="CancellationTokenSource"/> on the listener's
-/// <see cref="TimeProvider"/>) is re-armed before every wait on the peer: TLS handshake, idle, per-read, whole-frame,
-/// response write. Nothing the peer does can throw out of <see cref="RunAsync"/>.
+/// Plain TCP reads straight from the socket (<see cref="MllpListenerSocketReader"/>) and sends each response with one
+/// socket send; TLS goes through <see cref="SslStream"/> and stream pipes. Every wait on the peer (TLS handshake, idle,
+/// per-read, whole-frame, response write) records a deadline that the listener's timer enforces (see
+/// <c>MllpListenerConnection.Deadlines.cs</c>). Nothing the peer does can throw out of <see cref="RunAsync"/>.
 /// </remarks>
-internal sealed class MllpListenerConnection
+internal sealed partial class MllpListenerConnection
 {
     private static readonly StreamPipeReaderOptions ReaderOptions = new(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true);
     private static readonly StreamPipeWriterOptions WriterOptions = new(minimumBufferSize: 4096, leaveOpen: true);
@@ -30,20 +31,16 @@ internal sealed class MllpListenerConnection
     private readonly MllpListener _listener;
     private readonly Socket _socket;
     private readonly TimeProvider _timeProvider;
-    private readonly CancellationTokenSource _deadline;
     private readonly CancellationTokenSource _abort = new();
-    private readonly CancellationTokenSource _io;
 
-    private MllpConnectionCloseReason _armedReason;
-    private bool _armed;
     private long _frameStart;
-    private long _lastActivityTicks;
+    private long _lastActivity;
     private long _bytesReceived;
     private long _messagesHandled;
     private int _stopRequested;
-    private int _handshaking;
     private volatile bool _drainExpired;
-    private ConnectionPipeReader? _reader;
+    private MllpFrameWriter? _streamWriter;
+    private ArrayBufferWriter<byte>? _sendBuffer;
 
     public MllpListenerConnection(MllpListener listener, Socket socket, long id, EndPoint? remoteEndPoint, EndPoint? localEndPoint, TimeProvider timeProvider)
     {
@@ -54,9 +51,7 @@ internal sealed class MllpListenerConnection
         RemoteEndPoint = remoteEndPoint;
         LocalEndPoint = localEndPoint;
         ConnectedAt = timeProvider.GetUtcNow();
-        _lastActivityTicks = ConnectedAt.UtcTicks;
-        _deadline = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
-        _io = CancellationTokenSource.CreateLinkedTokenSource(_deadline.Token, _abort.Token);
+        _lastActivity = timeProvider.GetTimestamp();
     }
 
     public long Id { get; }
@@ -69,7 +64,7 @@ internal sealed class MllpListenerConnection
 
     public Task Completion { get; private set; } = Task.CompletedTask;
 
-    public long MessagesHandled => Interlocked.Read(ref _messagesHandled);
+    public long MessagesHandled => Volatile.Read(ref _messagesHandled);
 
     private MllpListenerOptions Options => _listener.Options;
 
@@ -80,9 +75,9 @@ internal sealed class MllpListenerConnection
         RemoteEndPoint,
         LocalEndPoint,
         ConnectedAt,
-        new DateTimeOffset(Interlocked.Read(ref _lastActivityTicks), TimeSpan.Zero),
+        _timeProvider.GetUtcNow() - _timeProvider.GetElapsedTime(Volatile.Read(ref _lastActivity)),
         MessagesHandled,
-        Interlocked.Read(ref _bytesReceived),
+        Volatile.Read(ref _bytesReceived),
         _listener.Tls is not null);
 
     public void Start() => Completion = Task.Run(RunAsync);
@@ -91,11 +86,7 @@ internal sealed class MllpListenerConnection
     public void RequestStop()
     {
         Interlocked.Exchange(ref _stopRequested, 1);
-        Volatile.Read(ref _reader)?.CancelPendingRead();
-        if (Volatile.Read(ref _handshaking) == 1)
-        {
-            Cancel(_abort);
-        }
+        InterruptWaitForPeer();
     }
 
     /// <summary>Abandons the message in flight: no response is sent for it.</summary>
@@ -112,40 +103,6 @@ internal sealed class MllpListenerConnection
         }
     }
 
-    internal void ArmReadDeadline(bool frameUnderWay)
-    {
-        if (!frameUnderWay)
-        {
-            Arm(Options.IdleTimeout, MllpConnectionCloseReason.IdleTimeout);
-            return;
-        }
-
-        var timeout = Options.ReadTimeout;
-        var reason = MllpConnectionCloseReason.ReadTimeout;
-        long frameStart = _frameStart;
-        if (Options.FrameTimeout != Timeout.InfiniteTimeSpan && frameStart != 0)
-        {
-            var left = Options.FrameTimeout - _timeProvider.GetElapsedTime(frameStart);
-            left = left < TimeSpan.Zero ? TimeSpan.Zero : left;
-            if (timeout == Timeout.InfiniteTimeSpan || left < timeout)
-            {
-                timeout = left;
-                reason = MllpConnectionCloseReason.FrameTimeout;
-            }
-        }
-
-        Arm(timeout, reason);
-    }
-
-    internal void DisarmDeadline()
-    {
-        if (_armed)
-        {
-            _armed = false;
-            _deadline.CancelAfter(Timeout.InfiniteTimeSpan);
-        }
-    }
-
     internal void MarkFrameStart()
     {
         if (_frameStart == 0)
@@ -158,8 +115,15 @@ internal sealed class MllpListenerConnection
 
     internal void OnBytesReceived(long count)
     {
-        Interlocked.Add(ref _bytesReceived, count);
-        Interlocked.Exchange(ref _lastActivityTicks, _timeProvider.GetUtcNow().UtcTicks);
+        // Written by the read loop only, read by status snapshots: no interlocked update needed.
+        long now = _timeProvider.GetTimestamp();
+        if (_frameStart == 0)
+        {
+            _frameStart = now;
+        }
+
+        Volatile.Write(ref _lastActivity, now);
+        Volatile.Write(ref _bytesReceived, _bytesReceived + count);
         ListenerMetrics.Add(ListenerMetrics.BytesReceived, count, Options.Name);
     }
 
@@ -174,31 +138,20 @@ internal sealed class MllpListenerConnection
         }
     }
 
-    private void Arm(TimeSpan timeout, MllpConnectionCloseReason reason)
-    {
-        if (timeout == Timeout.InfiniteTimeSpan)
-        {
-            return;
-        }
-
-        _armedReason = reason;
-        _armed = true;
-        _deadline.CancelAfter(timeout);
-    }
-
     private async Task RunAsync()
     {
         var reason = MllpConnectionCloseReason.PeerClosed;
         Stream? stream = null;
         PipeWriter? writer = null;
+        ConnectionPipeReader? reader = null;
         try
         {
             _listener.ConfigureSocket(_socket);
-            stream = new NetworkStream(_socket, ownsSocket: true);
             X509Certificate2? clientCertificate = null;
+            PipeReader input;
             if (_listener.Tls is { } tls)
             {
-                var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+                var ssl = new SslStream(new NetworkStream(_socket, ownsSocket: false), leaveInnerStreamOpen: false);
                 stream = ssl;
                 if (await AuthenticateAsync(ssl, tls.AuthenticationOptions).ConfigureAwait(false) is { } failure)
                 {
@@ -207,12 +160,18 @@ internal sealed class MllpListenerConnection
                 }
 
                 clientCertificate = ssl.RemoteCertificate as X509Certificate2;
+                input = PipeReader.Create(ssl, ReaderOptions);
+                writer = PipeWriter.Create(ssl, WriterOptions);
+                _streamWriter = new MllpFrameWriter(writer);
+            }
+            else
+            {
+                // Enough for the largest frame the parser accepts (start block, payload, end block, CR).
+                input = new MllpListenerSocketReader(_socket, Options.Framing.MaxFrameBytes + MllpFrame.Overhead);
             }
 
-            var reader = new ConnectionPipeReader(PipeReader.Create(stream, ReaderOptions), this);
-            Interlocked.Exchange(ref _reader, reader);
-            writer = PipeWriter.Create(stream, WriterOptions);
-            reason = await ReadLoopAsync(reader, writer, clientCertificate).ConfigureAwait(false);
+            reader = new ConnectionPipeReader(input, this);
+            reason = await ReadLoopAsync(reader, clientCertificate).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
@@ -220,27 +179,26 @@ internal sealed class MllpListenerConnection
         }
         finally
         {
-            await CloseAsync(stream, writer).ConfigureAwait(false);
-            _listener.OnConnectionClosed(this, reason, Interlocked.Read(ref _bytesReceived));
+            await CloseAsync(reader, stream, writer).ConfigureAwait(false);
+            _listener.OnConnectionClosed(this, reason, Volatile.Read(ref _bytesReceived));
         }
     }
 
     private async ValueTask<MllpConnectionCloseReason?> AuthenticateAsync(SslStream ssl, SslServerAuthenticationOptions options)
     {
-        Volatile.Write(ref _handshaking, 1);
         if (Volatile.Read(ref _stopRequested) == 1)
         {
             return MllpConnectionCloseReason.ListenerStopped;
         }
 
-        Arm(Options.TlsHandshakeTimeout, MllpConnectionCloseReason.TlsHandshakeTimeout);
+        BeginWait(_listener.Deadlines.TlsHandshake, MllpConnectionCloseReason.TlsHandshakeTimeout, waitingForPeer: true);
         try
         {
-            await ssl.AuthenticateAsServerAsync(options, _io.Token).ConfigureAwait(false);
-            return null;
+            await ssl.AuthenticateAsServerAsync(options, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is AuthenticationException or IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {
+            EndWait();
             var reason = Classify(exception);
             if (reason == MllpConnectionCloseReason.TransportError)
             {
@@ -250,17 +208,14 @@ internal sealed class MllpListenerConnection
 
             return reason;
         }
-        finally
-        {
-            DisarmDeadline();
-            Volatile.Write(ref _handshaking, 0);
-        }
+
+        // Finished as the deadline passed (the socket is being shut down), or a stop came during the handshake.
+        return EndWait() ? Classify(new OperationCanceledException()) : null;
     }
 
-    private async Task<MllpConnectionCloseReason> ReadLoopAsync(ConnectionPipeReader reader, PipeWriter writer, X509Certificate2? clientCertificate)
+    private async Task<MllpConnectionCloseReason> ReadLoopAsync(ConnectionPipeReader reader, X509Certificate2? clientCertificate)
     {
         var frameReader = new MllpFrameReader(reader, Options.Framing, Logger);
-        var frameWriter = new MllpFrameWriter(writer);
         using var context = new MllpReceiveContext(Id, RemoteEndPoint, LocalEndPoint, Options.Name, clientCertificate);
         while (true)
         {
@@ -272,7 +227,7 @@ internal sealed class MllpListenerConnection
             MllpReadResult read;
             try
             {
-                read = await frameReader.ReadAsync(_io.Token).ConfigureAwait(false);
+                read = await frameReader.ReadAsync().ConfigureAwait(false);
             }
             catch (MllpFramingException exception)
             {
@@ -309,7 +264,7 @@ internal sealed class MllpListenerConnection
                 return MllpConnectionCloseReason.ListenerStopped;
             }
 
-            if (await HandleAsync(frame.Payload, context, frameWriter).ConfigureAwait(false) is { } closeReason)
+            if (await HandleAsync(frame.Payload, context).ConfigureAwait(false) is { } closeReason)
             {
                 return closeReason;
             }
@@ -319,7 +274,7 @@ internal sealed class MllpListenerConnection
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<MllpConnectionCloseReason?> HandleAsync(ReadOnlySequence<byte> payload, MllpReceiveContext context, MllpFrameWriter frameWriter)
+    private async ValueTask<MllpConnectionCloseReason?> HandleAsync(ReadOnlySequence<byte> payload, MllpReceiveContext context)
     {
         string name = Options.Name;
         long payloadBytes = payload.Length;
@@ -351,25 +306,20 @@ internal sealed class MllpListenerConnection
         }
 
         // Counted before the response leaves, so a status read after the ACK arrived includes this message.
-        Interlocked.Increment(ref _messagesHandled);
+        Volatile.Write(ref _messagesHandled, _messagesHandled + 1);
         _listener.OnMessageHandled();
         var response = context.WrittenResponse;
         if (!response.IsEmpty)
         {
-            Arm(Options.ReadTimeout, MllpConnectionCloseReason.ReadTimeout);
             try
             {
-                await frameWriter.WriteAsync(response, _io.Token).ConfigureAwait(false);
+                await SendAsync(response).ConfigureAwait(false);
             }
             catch (ArgumentException)
             {
                 // The handler wrote bytes that cannot be framed (0x0B or 0x1C): a handler bug, never sent half-framed.
                 Log.HandlerFailed(Logger, name, Id, nameof(ArgumentException), payloadBytes, "its response cannot be framed; closing the connection");
                 return MllpConnectionCloseReason.HandlerFailed;
-            }
-            finally
-            {
-                DisarmDeadline();
             }
         }
 
@@ -406,9 +356,9 @@ internal sealed class MllpListenerConnection
             return MllpConnectionCloseReason.ListenerStopped;
         }
 
-        if (exception is OperationCanceledException && _deadline.IsCancellationRequested)
+        if (_timedOut is { } timedOut)
         {
-            return _armedReason;
+            return timedOut;
         }
 
         if (exception is not (IOException or SocketException or ObjectDisposedException or OperationCanceledException or AuthenticationException))
@@ -420,9 +370,52 @@ internal sealed class MllpListenerConnection
         return MllpConnectionCloseReason.TransportError;
     }
 
-    private async ValueTask CloseAsync(Stream? stream, PipeWriter? writer)
+    /// <summary>Frames the response and sends it: one socket send on plain TCP, the frame writer over TLS.</summary>
+    private ValueTask SendAsync(ReadOnlyMemory<byte> response)
     {
-        Interlocked.Exchange(ref _reader, null)?.Complete();
+        if (_streamWriter is { } streamWriter)
+        {
+            return WaitForWriteAsync(streamWriter.WriteAsync(response));
+        }
+
+        var buffer = _sendBuffer ??= new ArrayBufferWriter<byte>(512);
+        buffer.ResetWrittenCount();
+        MllpFrame.Write(buffer, response.Span);
+        return SendFrameAsync(buffer.WrittenMemory);
+    }
+
+    private ValueTask SendFrameAsync(ReadOnlyMemory<byte> frame)
+    {
+        // A stream socket sends everything before the send completes; the loop only guards against a short send.
+        while (true)
+        {
+            var send = _socket.SendAsync(frame, SocketFlags.None);
+            if (!send.IsCompletedSuccessfully)
+            {
+                return WaitForSendAsync(send, frame);
+            }
+
+            frame = frame[send.Result..];
+            if (frame.IsEmpty)
+            {
+                return ValueTask.CompletedTask;
+            }
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask WaitForSendAsync(ValueTask<int> send, ReadOnlyMemory<byte> frame)
+    {
+        int sent = await WaitForWriteAsync(send).ConfigureAwait(false);
+        if (sent < frame.Length)
+        {
+            await SendFrameAsync(frame[sent..]).ConfigureAwait(false);
+        }
+    }
+
+    private async Task CloseAsync(ConnectionPipeReader? reader, Stream? stream, PipeWriter? writer)
+    {
+        reader?.Complete();
         try
         {
             if (writer is not null)
@@ -447,8 +440,6 @@ internal sealed class MllpListenerConnection
         }
 
         _socket.Dispose();
-        _io.Dispose();
-        _deadline.Dispose();
         _abort.Dispose();
     }
 }

@@ -30,6 +30,9 @@ internal sealed class EchoAckHandler : IMllpMessageHandler
     /// <summary>Whether a NAK is written before throwing for an ID in <see cref="ThrowFor"/>.</summary>
     public bool WriteBeforeThrow { get; set; }
 
+    /// <summary>Bytes of padding (an NTE segment) added to every ACK, to make responses that fill the socket buffers.</summary>
+    public int ResponsePadding { get; set; }
+
     public static string Ack(string controlId, string code = "AA") => $"MSH|^~\\&|RCV|FAC|SND|FAC|20260101000000||ACK|A{controlId}|P|2.5\rMSA|{code}|{controlId}\r";
 
     public async ValueTask HandleAsync(MllpReceiveContext context, CancellationToken cancellationToken = default)
@@ -58,5 +61,9 @@ internal sealed class EchoAckHandler : IMllpMessageHandler
 
         Handled.Enqueue(controlId);
         context.Response.Write<byte>(Encoding.ASCII.GetBytes(Ack(controlId)));
+        if (ResponsePadding > 0)
+        {
+            context.Response.Write<byte>(Encoding.ASCII.GetBytes($"NTE|{new string('x', ResponsePadding)}\r"));
+        }
     }
 }
