@@ -338,7 +338,8 @@ public sealed class NamedFieldsValidator
         private readonly bool TableContains(HashSet<string>.AlternateLookup<ReadOnlySpan<char>> table, ReadOnlySpan<byte> value)
         {
             char[]? rented = null;
-            var chars = value.Length <= 128 ? stackalloc char[128] : (rented = ArrayPool<char>.Shared.Rent(value.Length));
+            // Table values are codes of a few characters: a small stack buffer (cheap to clear) holds nearly all.
+            var chars = value.Length <= 32 ? stackalloc char[32] : (rented = ArrayPool<char>.Shared.Rent(value.Length));
             try
             {
                 var length = _utf8 ? Encoding.UTF8.GetChars(value, chars) : Encoding.Latin1.GetChars(value, chars);
