@@ -5,6 +5,9 @@ internal static class BenchmarkCorpus
 {
     public static string PathOf(string name) => Path.Combine(Directory(), name);
 
+    /// <summary>A file of the shared tools (<c>../shared/tools</c>), e.g. the load generator's message.</summary>
+    public static string ToolPathOf(string name) => Path.Combine(Directory(), "..", "tools", name);
+
     private static string Directory()
     {
         for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

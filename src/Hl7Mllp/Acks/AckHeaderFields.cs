@@ -34,20 +34,22 @@ internal readonly ref struct AckHeaderFields
         if (segment.Length >= 4)
         {
             count = 1;
+            Span<int> ends = stackalloc int[MaxField - 1];
+            int found = Hl7Scanner.IndexesOf(segment[4..], separator, ends);
             int position = 4;
             while (count < MaxField)
             {
-                int next = segment[position..].IndexOf(separator);
-                int length = next < 0 ? segment.Length - position : next;
+                int index = count - 1;
+                int length = index < found ? 4 + ends[index] - position : segment.Length - position;
                 count++;
                 bounds[count * 2] = position;
                 bounds[(count * 2) + 1] = length;
-                if (next < 0)
+                if (index >= found)
                 {
                     break;
                 }
 
-                position += next + 1;
+                position += length + 1;
             }
         }
 

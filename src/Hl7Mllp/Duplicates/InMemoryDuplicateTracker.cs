@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using Hl7Mllp.Messages;
@@ -12,8 +13,9 @@ namespace Hl7Mllp.Duplicates;
 /// optionally persisted to <c>&lt;ConnectionName&gt;_TrackDupes.txt</c>: the seed's "Track Dupe Control IDs".
 /// </summary>
 /// <remarks>
-/// <para>Look-up and record are O(1): a hash set over a ring buffer of N slots, so memory is bounded by N whatever
-/// arrives; recording at capacity forgets the oldest key. A key recorded longer ago than
+/// <para>Look-up and record are O(1): a hash index over a ring buffer of N slots holding each key's raw bytes, so
+/// memory is bounded by N (times the key length) whatever arrives; recording at capacity forgets the oldest key. Keys
+/// are hashed and compared as bytes: checking and recording a message allocate nothing in the steady state. A key recorded longer ago than
 /// <see cref="InMemoryDuplicateTrackerOptions.Window"/> no longer counts. A message with a blank MSH-10 has no key:
 /// it is never a duplicate and is not recorded (whether a blank control ID is allowed is the pipeline's decision).</para>
 /// <para>Persistence: the file is always replaced whole through a temporary file that is flushed to disk and then
@@ -31,12 +33,8 @@ public sealed class InMemoryDuplicateTracker : IDuplicateTracker, IAsyncDisposab
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, int> _slots;
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
-    private readonly string?[] _keys;
-    private readonly long[] _recordedAt;
+    private readonly DuplicateKeyTable _table;
     private readonly long _windowMilliseconds;
-    private int _next;
     private FileStream? _journal;
     private bool _disposed;
 
@@ -51,16 +49,13 @@ public sealed class InMemoryDuplicateTracker : IDuplicateTracker, IAsyncDisposab
         _options.Validate();
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<InMemoryDuplicateTracker>();
-        _keys = new string?[_options.Capacity];
-        _recordedAt = new long[_options.Capacity];
-        _slots = new Dictionary<string, int>(_options.Capacity, StringComparer.Ordinal);
-        _lookup = _slots.GetAlternateLookup<ReadOnlySpan<char>>();
+        _table = new DuplicateKeyTable(_options.Capacity);
         _windowMilliseconds = _options.Window == Timeout.InfiniteTimeSpan ? long.MaxValue : (long)_options.Window.TotalMilliseconds;
         FilePath = _options.GetFilePath();
     }
 
     /// <summary>Gets how many keys are remembered at most (0 = tracking off).</summary>
-    public int Capacity => _keys.Length;
+    public int Capacity => _table.Capacity;
 
     /// <summary>Gets how many keys are remembered now (expired ones included until they are overwritten).</summary>
     public int Count
@@ -69,7 +64,7 @@ public sealed class InMemoryDuplicateTracker : IDuplicateTracker, IAsyncDisposab
         {
             lock (_lock)
             {
-                return _slots.Count;
+                return _table.Count;
             }
         }
     }
@@ -91,15 +86,34 @@ public sealed class InMemoryDuplicateTracker : IDuplicateTracker, IAsyncDisposab
     public bool IsDuplicate(in Hl7Message message) =>
         Capacity > 0 && DuplicateKey.With(message, _options.KeyMode, this, static (tracker, key) => tracker.Contains(key), false);
 
+    private bool Contains(ReadOnlySpan<byte> key)
+    {
+        int hash = DuplicateKeyTable.Hash(key);
+        long now = Now();
+        lock (_lock)
+        {
+            return _table.TryFind(key, hash, out int slot) && !IsExpired(_table.RecordedAt(slot), now);
+        }
+    }
+
     /// <summary>Tells whether a key (as <see cref="GetKeys"/> shows it) was recorded within the window.</summary>
     /// <param name="key">The key: <c>MSH-3|MSH-4|MSH-10</c> as raw bytes, or MSH-10 alone in <see cref="DuplicateKeyMode.ControlIdOnly"/>.</param>
     /// <returns><see langword="true"/> when the key is remembered and not expired.</returns>
     public bool Contains(ReadOnlySpan<char> key)
     {
-        long now = Now();
-        lock (_lock)
+        byte[]? rented = null;
+        Span<byte> bytes = key.Length <= DuplicateKey.StackLimit ? stackalloc byte[DuplicateKey.StackLimit] : (rented = ArrayPool<byte>.Shared.Rent(key.Length));
+        try
         {
-            return _lookup.TryGetValue(key, out int slot) && !IsExpired(_recordedAt[slot], now);
+            // A char past Latin-1 cannot come from a message's bytes: no such key is ever recorded.
+            return TryNarrow(key, bytes) && Contains(bytes[..key.Length]);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
         }
     }
 
@@ -132,12 +146,11 @@ public sealed class InMemoryDuplicateTracker : IDuplicateTracker, IAsyncDisposab
         List<string> keys = [];
         lock (_lock)
         {
-            for (int i = 0; i < Capacity; i++)
+            foreach ((ReadOnlyMemory<byte> key, long recordedAt) in _table.OldestFirst())
             {
-                int slot = (_next + i) % Capacity;
-                if (_keys[slot] is string key && !IsExpired(_recordedAt[slot], now))
+                if (!IsExpired(recordedAt, now))
                 {
-                    keys.Add(key);
+                    keys.Add(Encoding.Latin1.GetString(key.Span));
                 }
             }
         }
@@ -239,20 +252,12 @@ public sealed class InMemoryDuplicateTracker : IDuplicateTracker, IAsyncDisposab
         }
     }
 
-    private bool Record(ReadOnlySpan<char> key)
+    private bool Record(ReadOnlySpan<byte> key)
     {
         long now = Now();
         lock (_lock)
         {
-            if (_lookup.TryGetValue(key, out int existing))
-            {
-                _recordedAt[existing] = now;
-            }
-            else
-            {
-                Add(key.ToString(), now);
-            }
-
+            _table.Record(key, now);
             if (_journal is not null)
             {
                 AppendToJournal(key, now);
@@ -262,27 +267,19 @@ public sealed class InMemoryDuplicateTracker : IDuplicateTracker, IAsyncDisposab
         return true;
     }
 
-    private void Add(string key, long recordedAt)
+    private void AppendToJournal(ReadOnlySpan<byte> key, long recordedAt)
     {
-        int slot = _next;
-        if (_keys[slot] is string evicted)
+        byte[] line = ArrayPool<byte>.Shared.Rent(MaxLineLength(key.Length));
+        try
         {
-            _slots.Remove(evicted);
+            int length = WriteLine(line, key, recordedAt);
+            _journal!.Write(line, 0, length);
+            _journal.Flush(flushToDisk: true);
         }
-
-        _keys[slot] = key;
-        _recordedAt[slot] = recordedAt;
-        _slots[key] = slot;
-        _next = (slot + 1) % Capacity;
-    }
-
-    private void AppendToJournal(ReadOnlySpan<char> key, long recordedAt)
-    {
-        int maxBytes = 24 + Encoding.UTF8.GetMaxByteCount(key.Length);
-        byte[] line = new byte[maxBytes];
-        int length = WriteLine(line, key, recordedAt);
-        _journal!.Write(line, 0, length);
-        _journal.Flush(flushToDisk: true);
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(line);
+        }
     }
 
     private int Load(string text)
@@ -310,18 +307,18 @@ public sealed class InMemoryDuplicateTracker : IDuplicateTracker, IAsyncDisposab
                 }
 
                 ReadOnlySpan<char> key = line[(tab + 1)..];
-                if (_lookup.TryGetValue(key, out int existing))
+                byte[] bytes = new byte[key.Length];
+                if (!TryNarrow(key, bytes))
                 {
-                    _recordedAt[existing] = recordedAt;
+                    continue;
                 }
-                else
-                {
-                    Add(key.ToString(), recordedAt);
-                    loaded++;
-                }
+
+                bool known = _table.TryFind(bytes, DuplicateKeyTable.Hash(bytes), out _);
+                _table.Record(bytes, recordedAt);
+                loaded += known ? 0 : 1;
             }
 
-            return Math.Min(loaded, _slots.Count);
+            return Math.Min(loaded, _table.Count);
         }
     }
 
@@ -334,21 +331,20 @@ public sealed class InMemoryDuplicateTracker : IDuplicateTracker, IAsyncDisposab
         {
             stream.Write(Encoding.UTF8.GetBytes(Header + "\n"));
             byte[] buffer = new byte[256];
-            for (int i = 0; i < Capacity; i++)
+            foreach ((ReadOnlyMemory<byte> key, long recordedAt) in _table.OldestFirst())
             {
-                int slot = (_next + i) % Capacity;
-                if (_keys[slot] is not string key || IsExpired(_recordedAt[slot], now))
+                if (IsExpired(recordedAt, now))
                 {
                     continue;
                 }
 
-                int needed = 24 + Encoding.UTF8.GetMaxByteCount(key.Length);
+                int needed = MaxLineLength(key.Length);
                 if (buffer.Length < needed)
                 {
                     buffer = new byte[needed];
                 }
 
-                stream.Write(buffer, 0, WriteLine(buffer, key, _recordedAt[slot]));
+                stream.Write(buffer, 0, WriteLine(buffer, key.Span, recordedAt));
                 count++;
             }
 
@@ -360,13 +356,45 @@ public sealed class InMemoryDuplicateTracker : IDuplicateTracker, IAsyncDisposab
         return count;
     }
 
-    private static int WriteLine(Span<byte> destination, ReadOnlySpan<char> key, long recordedAt)
+    /// <summary>The longest line a key of this many bytes makes: a time, a tab, each byte as up to two UTF-8 bytes, a newline.</summary>
+    private static int MaxLineLength(int keyLength) => 22 + (2 * keyLength);
+
+    /// <summary>Writes <c>time TAB key LF</c>, the key as the UTF-8 text of its Latin-1 chars (the file format of v1).</summary>
+    private static int WriteLine(Span<byte> destination, ReadOnlySpan<byte> key, long recordedAt)
     {
         recordedAt.TryFormat(destination, out int written, default, CultureInfo.InvariantCulture);
         destination[written++] = (byte)'\t';
-        written += Encoding.UTF8.GetBytes(key, destination[written..]);
+        foreach (byte b in key)
+        {
+            if (b < 0x80)
+            {
+                destination[written++] = b;
+            }
+            else
+            {
+                destination[written++] = (byte)(0xC0 | (b >> 6));
+                destination[written++] = (byte)(0x80 | (b & 0x3F));
+            }
+        }
+
         destination[written++] = (byte)'\n';
         return written;
+    }
+
+    /// <summary>Copies chars that are all Latin-1 as bytes; <see langword="false"/> when one is not.</summary>
+    private static bool TryNarrow(ReadOnlySpan<char> key, Span<byte> bytes)
+    {
+        for (int i = 0; i < key.Length; i++)
+        {
+            if (key[i] > 0xFF)
+            {
+                return false;
+            }
+
+            bytes[i] = (byte)key[i];
+        }
+
+        return true;
     }
 
     private void DeleteTemporaryFile()

@@ -75,6 +75,25 @@ public static class Hl7CharacterSets
             return false;
         }
 
+        // The character sets nearly every message names, without the table walk.
+        if (Ascii.EqualsIgnoreCase(name, "UNICODE UTF-8"u8))
+        {
+            encoding = Encoding.UTF8;
+            return true;
+        }
+
+        if (Ascii.EqualsIgnoreCase(name, "ASCII"u8))
+        {
+            encoding = Encoding.ASCII;
+            return true;
+        }
+
+        if (Ascii.EqualsIgnoreCase(name, "8859/1"u8))
+        {
+            encoding = Encoding.Latin1;
+            return true;
+        }
+
         Span<char> chars = stackalloc char[name.Length];
         for (int i = 0; i < name.Length; i++)
         {

@@ -1,4 +1,7 @@
 using System.Buffers;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Hl7Mllp.Messages;
 
@@ -44,21 +47,94 @@ internal static class Hl7Scanner
     public static bool TryGetPiece(ReadOnlySpan<byte> span, byte separator, int index, out int start, out int length)
     {
         start = 0;
-        for (int i = 1; i < index; i++)
+        if (index > 1)
         {
-            int next = span[start..].IndexOf(separator);
-            if (next < 0)
+            // One vector pass to the separator before the piece, not one search per piece skipped.
+            int before = IndexOfNth(span, separator, index - 2);
+            if (before < 0)
             {
                 length = 0;
                 return false;
             }
 
-            start += next + 1;
+            start = before + 1;
         }
 
         int end = span[start..].IndexOf(separator);
         length = end < 0 ? span.Length - start : end;
         return true;
+    }
+
+    /// <summary>Finds the <paramref name="n"/>-th (0-based) occurrence of a byte; -1 when there are fewer.</summary>
+    public static int IndexOfNth(ReadOnlySpan<byte> span, byte value, int n)
+    {
+        int i = 0;
+        ref byte first = ref MemoryMarshal.GetReference(span);
+        if (Vector128.IsHardwareAccelerated)
+        {
+            Vector128<byte> target = Vector128.Create(value);
+            for (; i <= span.Length - Vector128<byte>.Count; i += Vector128<byte>.Count)
+            {
+                uint mask = Vector128.Equals(Vector128.LoadUnsafe(ref first, (nuint)i), target).ExtractMostSignificantBits();
+                int count = BitOperations.PopCount(mask);
+                if (count <= n)
+                {
+                    n -= count;
+                    continue;
+                }
+
+                for (; n > 0; n--)
+                {
+                    mask &= mask - 1;
+                }
+
+                return i + BitOperations.TrailingZeroCount(mask);
+            }
+        }
+
+        for (; i < span.Length; i++)
+        {
+            if (span[i] == value && n-- == 0)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>Writes the positions of the first occurrences of a byte, as many as <paramref name="positions"/> holds; returns how many were found.</summary>
+    public static int IndexesOf(ReadOnlySpan<byte> span, byte value, Span<int> positions)
+    {
+        int found = 0;
+        int i = 0;
+        ref byte first = ref MemoryMarshal.GetReference(span);
+        if (Vector128.IsHardwareAccelerated)
+        {
+            Vector128<byte> target = Vector128.Create(value);
+            for (; i <= span.Length - Vector128<byte>.Count; i += Vector128<byte>.Count)
+            {
+                for (uint mask = Vector128.Equals(Vector128.LoadUnsafe(ref first, (nuint)i), target).ExtractMostSignificantBits(); mask != 0; mask &= mask - 1)
+                {
+                    if (found == positions.Length)
+                    {
+                        return found;
+                    }
+
+                    positions[found++] = i + BitOperations.TrailingZeroCount(mask);
+                }
+            }
+        }
+
+        for (; i < span.Length && found < positions.Length; i++)
+        {
+            if (span[i] == value)
+            {
+                positions[found++] = i;
+            }
+        }
+
+        return found;
     }
 
     /// <summary>MSH, FHS and BHS carry the field separator as field 1 and the encoding characters as field 2.</summary>

@@ -161,7 +161,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
         }
 
         List<Hl7Error>? errors = null;
-        bool hasKey = CheckHeader(message, ref errors, out AckMode mode);
+        bool hasKey = CheckHeader(message, ref errors, out AckMode mode, out int gateIndex);
         CheckText(message, ref errors);
 
         if (!hasKey || _tracker is null)
@@ -174,7 +174,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
         // handled one at a time; the later one waits, then sees the first recorded (a duplicate) or, if the first
         // failed, is stored itself. Never lost, never stored twice. The gate is one of a fixed set chosen by a hash of
         // the raw MSH-10, so the uncontended path allocates nothing; two different IDs that share a gate only wait.
-        SemaphoreSlim gate = _controlIdGates[ControlIdGate(message)];
+        SemaphoreSlim gate = _controlIdGates[gateIndex];
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -184,13 +184,6 @@ public sealed class ReceivePipeline : IMllpMessageHandler
         {
             gate.Release();
         }
-    }
-
-    private static int ControlIdGate(in Hl7Message message)
-    {
-        var hash = default(HashCode);
-        hash.AddBytes(message.GetRawValue(ControlIdKey).Span);
-        return (int)((uint)hash.ToHashCode() % ControlIdGateCount);
     }
 
     /// <summary>Runs the duplicate check, the rules, the steps and the store for a parsed message; records its key once stored.</summary>
@@ -414,8 +407,8 @@ public sealed class ReceivePipeline : IMllpMessageHandler
     }
 
     /// <summary>Reads MSH once: the ACK mode (MSH-15/16), the processing ID (MSH-11) and the control ID (MSH-10).</summary>
-    /// <returns>Whether the message has a key (a non-blank MSH-10).</returns>
-    private bool CheckHeader(in Hl7Message message, ref List<Hl7Error>? errors, out AckMode mode)
+    /// <returns>Whether the message has a key (a non-blank MSH-10); <paramref name="gate"/> is then the control ID gate to take.</returns>
+    private bool CheckHeader(in Hl7Message message, ref List<Hl7Error>? errors, out AckMode mode, out int gate)
     {
         ReadOnlySpan<byte> header = message.Header.Bytes.Span;
         Span<Range> fields = stackalloc Range[ReceivePipelineHeader.MaxField + 1];
@@ -430,8 +423,12 @@ public sealed class ReceivePipeline : IMllpMessageHandler
             Add(ref errors, Hl7Error.At(ProcessingIdKey, Hl7ErrorCode.UnsupportedProcessingId, "Unsupported processing ID"));
         }
 
+        gate = 0;
         if (!header[fields[10]].Trim((byte)' ').IsEmpty)
         {
+            var hash = default(HashCode);
+            hash.AddBytes(header[fields[10]]);
+            gate = (int)((uint)hash.ToHashCode() % ControlIdGateCount);
             return true;
         }
 

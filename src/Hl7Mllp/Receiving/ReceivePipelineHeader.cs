@@ -1,3 +1,5 @@
+using Hl7Mllp.Messages;
+
 namespace Hl7Mllp.Receiving;
 
 /// <summary>
@@ -16,17 +18,20 @@ internal static class ReceivePipelineHeader
     public static void Split(ReadOnlySpan<byte> header, byte separator, Span<Range> fields)
     {
         fields[..(MaxField + 1)].Clear();
-        int position = Math.Min(4, header.Length);
-        for (int field = 2; field <= MaxField && position <= header.Length; field++)
+        int start = Math.Min(4, header.Length);
+        Span<int> ends = stackalloc int[MaxField - 1];
+        int found = Hl7Scanner.IndexesOf(header[start..], separator, ends);
+        int position = start;
+        for (int field = 2; field <= MaxField; field++)
         {
-            int length = header[position..].IndexOf(separator);
-            int end = length < 0 ? header.Length : position + length;
-            fields[field] = position..end;
-            if (length < 0)
+            if (field - 2 >= found)
             {
+                fields[field] = position..header.Length;
                 break;
             }
 
+            int end = start + ends[field - 2];
+            fields[field] = position..end;
             position = end + 1;
         }
     }

@@ -1,12 +1,18 @@
+using System.Numerics;
+
 namespace Hl7Mllp.Validation;
 
-/// <summary>The primitive HL7 data type checks: hand-written span scans, no regular expressions, no allocation.</summary>
+/// <summary>
+/// The primitive HL7 data type checks: hand-written span scans, no regular expressions, no allocation. Generic over the
+/// unit, so the same checks read decoded text (chars) and raw ER7 bytes: only ASCII characters are ever accepted.
+/// </summary>
 internal static class DataTypeChecks
 {
     /// <summary>NM: an optional leading sign, digits and at most one decimal point, at least one digit.</summary>
-    public static bool IsNumeric(ReadOnlySpan<char> value)
+    public static bool IsNumeric<T>(ReadOnlySpan<T> value)
+        where T : unmanaged, IBinaryInteger<T>
     {
-        if (!value.IsEmpty && value[0] is '+' or '-')
+        if (!value.IsEmpty && (value[0] == T.CreateTruncating('+') || value[0] == T.CreateTruncating('-')))
         {
             value = value[1..];
         }
@@ -15,11 +21,11 @@ internal static class DataTypeChecks
         var points = 0;
         foreach (var c in value)
         {
-            if (char.IsAsciiDigit(c))
+            if (IsDigit(c))
             {
                 digits++;
             }
-            else if (c != '.' || ++points > 1)
+            else if (c != T.CreateTruncating('.') || ++points > 1)
             {
                 return false;
             }
@@ -29,10 +35,12 @@ internal static class DataTypeChecks
     }
 
     /// <summary>SI: a non-negative integer.</summary>
-    public static bool IsSequenceId(ReadOnlySpan<char> value) => !value.IsEmpty && AllDigits(value);
+    public static bool IsSequenceId<T>(ReadOnlySpan<T> value)
+        where T : unmanaged, IBinaryInteger<T> => !value.IsEmpty && AllDigits(value);
 
     /// <summary>DT: <c>YYYY[MM[DD]]</c>, a real calendar date.</summary>
-    public static bool IsDate(ReadOnlySpan<char> value)
+    public static bool IsDate<T>(ReadOnlySpan<T> value)
+        where T : unmanaged, IBinaryInteger<T>
     {
         if (value.Length is not (4 or 6 or 8) || !AllDigits(value))
         {
@@ -60,12 +68,14 @@ internal static class DataTypeChecks
     }
 
     /// <summary>TM: <c>HH[MM[SS[.S[S[S[S]]]]]][+/-ZZZZ]</c>.</summary>
-    public static bool IsTime(ReadOnlySpan<char> value) => SplitOffset(value, out var time, out var offset)
+    public static bool IsTime<T>(ReadOnlySpan<T> value)
+        where T : unmanaged, IBinaryInteger<T> => SplitOffset(value, out var time, out var offset)
         && IsTimeOfDay(time)
         && IsOffset(offset);
 
     /// <summary>DTM (and the first component of TS): <c>YYYY[MM[DD[HH[MM[SS[.S[S[S[S]]]]]]]]][+/-ZZZZ]</c>.</summary>
-    public static bool IsDateTime(ReadOnlySpan<char> value)
+    public static bool IsDateTime<T>(ReadOnlySpan<T> value)
+        where T : unmanaged, IBinaryInteger<T>
     {
         if (!SplitOffset(value, out var dateTime, out var offset) || !IsOffset(offset))
         {
@@ -81,9 +91,10 @@ internal static class DataTypeChecks
     }
 
     // HH[MM[SS[.S[S[S[S]]]]]] without an offset.
-    private static bool IsTimeOfDay(ReadOnlySpan<char> value)
+    private static bool IsTimeOfDay<T>(ReadOnlySpan<T> value)
+        where T : unmanaged, IBinaryInteger<T>
     {
-        var point = value.IndexOf('.');
+        var point = value.IndexOf(T.CreateTruncating('.'));
         var whole = point < 0 ? value : value[..point];
         if (whole.Length is not (2 or 4 or 6) || !AllDigits(whole))
         {
@@ -106,9 +117,10 @@ internal static class DataTypeChecks
     }
 
     // Splits "+ZZZZ"/"-ZZZZ" off the end; false when a sign is misplaced.
-    private static bool SplitOffset(ReadOnlySpan<char> value, out ReadOnlySpan<char> main, out ReadOnlySpan<char> offset)
+    private static bool SplitOffset<T>(ReadOnlySpan<T> value, out ReadOnlySpan<T> main, out ReadOnlySpan<T> offset)
+        where T : unmanaged, IBinaryInteger<T>
     {
-        var sign = value.IndexOfAny('+', '-');
+        var sign = value.IndexOfAny(T.CreateTruncating('+'), T.CreateTruncating('-'));
         if (sign < 0)
         {
             main = value;
@@ -121,7 +133,8 @@ internal static class DataTypeChecks
         return sign > 0;
     }
 
-    private static bool IsOffset(ReadOnlySpan<char> offset)
+    private static bool IsOffset<T>(ReadOnlySpan<T> offset)
+        where T : unmanaged, IBinaryInteger<T>
     {
         if (offset.IsEmpty)
         {
@@ -135,12 +148,13 @@ internal static class DataTypeChecks
             && Number(digits, 2, 2) <= 59;
     }
 
-    // A plain loop: MemoryExtensions.ContainsAnyExceptInRange allocates on every call for char spans here.
-    private static bool AllDigits(ReadOnlySpan<char> value)
+    // A plain loop: MemoryExtensions.ContainsAnyExceptInRange allocated on every call for char spans here.
+    private static bool AllDigits<T>(ReadOnlySpan<T> value)
+        where T : unmanaged, IBinaryInteger<T>
     {
         foreach (var c in value)
         {
-            if (!char.IsAsciiDigit(c))
+            if (!IsDigit(c))
             {
                 return false;
             }
@@ -149,12 +163,16 @@ internal static class DataTypeChecks
         return true;
     }
 
-    private static int Number(ReadOnlySpan<char> digits, int start, int length)
+    private static bool IsDigit<T>(T c)
+        where T : unmanaged, IBinaryInteger<T> => c >= T.CreateTruncating('0') && c <= T.CreateTruncating('9');
+
+    private static int Number<T>(ReadOnlySpan<T> digits, int start, int length)
+        where T : unmanaged, IBinaryInteger<T>
     {
         var value = 0;
         foreach (var c in digits.Slice(start, length))
         {
-            value = (value * 10) + (c - '0');
+            value = (value * 10) + int.CreateTruncating(c - T.CreateTruncating('0'));
         }
 
         return value;

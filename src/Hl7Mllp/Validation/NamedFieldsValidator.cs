@@ -21,7 +21,9 @@ namespace Hl7Mllp.Validation;
 /// </list>
 /// Segments the definition does not know (Z segments) and fields past the defined ones are not checked; the HL7 null
 /// <c>""</c> passes every value check. Finding texts name the position and field, never the value. One pass over the
-/// message, no regular expressions, no allocation except for findings. Thread-safe.
+/// message's bytes, no regular expressions, no allocation except for findings. Lengths count characters: for UTF-8 the
+/// characters the bytes decode to, for single-byte character sets the bytes; a segment in a multi-byte legacy character set
+/// (where a byte of a character may look like a delimiter) is first transcoded to UTF-8. Thread-safe.
 /// </remarks>
 public sealed class NamedFieldsValidator
 {
@@ -70,12 +72,13 @@ public sealed class NamedFieldsValidator
             return 0;
         }
 
-        // Occurrences per defined segment, for the %q of each error, and the segment's text: both pooled.
-        // Interim: each defined segment is decoded into the char buffer and walked as text.
+        // Occurrences per defined segment, for the %q of each error: pooled.
         var occurrences = ArrayPool<int>.Shared.Rent(Definition.SegmentCount);
         Array.Clear(occurrences, 0, Definition.SegmentCount);
-        var buffer = ArrayPool<char>.Shared.Rent(1024);
         var encoding = message.Encoding;
+        var utf8 = encoding.CodePage == Encoding.UTF8.CodePage;
+        var singleByte = encoding.CodePage == Encoding.Latin1.CodePage;
+        byte[]? transcoded = null;
         var walk = new Walk(this, message.Delimiters, errors);
         Span<char> id = stackalloc char[3];
         try
@@ -96,44 +99,77 @@ public sealed class NamedFieldsValidator
                     continue;
                 }
 
-                var length = encoding.GetMaxCharCount(bytes.Length);
-                if (length > buffer.Length)
+                if (utf8 || singleByte || Ascii.IsValid(bytes))
                 {
-                    ArrayPool<char>.Shared.Return(buffer);
-                    buffer = ArrayPool<char>.Shared.Rent(length);
+                    walk.Segment(bytes, utf8, compiled, ++occurrences[compiled.Slot]);
                 }
-
-                var written = encoding.GetChars(bytes, buffer);
-                walk.Segment(buffer.AsSpan(0, written), compiled, ++occurrences[compiled.Slot]);
+                else
+                {
+                    // A legacy character set: its bytes may hide delimiter values inside characters, so walk its UTF-8.
+                    var length = Transcode(bytes, encoding, ref transcoded);
+                    walk.Segment(transcoded.AsSpan(0, length), utf8: true, compiled, ++occurrences[compiled.Slot]);
+                }
             }
         }
         finally
         {
-            ArrayPool<char>.Shared.Return(buffer);
             ArrayPool<int>.Shared.Return(occurrences);
+            if (transcoded is not null)
+            {
+                ArrayPool<byte>.Shared.Return(transcoded);
+            }
         }
 
         return walk.Added;
+    }
+
+    /// <summary>Re-encodes a segment as UTF-8 into <paramref name="buffer"/> (pooled, grown as needed); returns its length.</summary>
+    private static int Transcode(ReadOnlySpan<byte> bytes, Encoding encoding, [System.Diagnostics.CodeAnalysis.NotNull] ref byte[]? buffer)
+    {
+        var chars = ArrayPool<char>.Shared.Rent(encoding.GetMaxCharCount(bytes.Length));
+        try
+        {
+            var count = encoding.GetChars(bytes, chars);
+            var needed = Encoding.UTF8.GetMaxByteCount(count);
+            if (buffer is null || buffer.Length < needed)
+            {
+                if (buffer is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+
+                buffer = ArrayPool<byte>.Shared.Rent(needed);
+            }
+
+            return Encoding.UTF8.GetBytes(chars.AsSpan(0, count), buffer);
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+        }
     }
 
     private ref struct Walk(NamedFieldsValidator validator, Hl7Delimiters delimiters, ICollection<Hl7Error> errors)
     {
         private readonly ValidationFlags _flags = validator.Flags;
         private readonly int _maxFindings = validator.MaxFindings;
-        private readonly char _fieldSeparator = delimiters.Field;
-        private readonly char _componentSeparator = delimiters.Component;
-        private readonly char _repetitionSeparator = delimiters.Repetition;
-        private readonly char _subcomponentSeparator = delimiters.Subcomponent;
+        private readonly byte _fieldSeparator = delimiters.FieldByte;
+        private readonly byte _componentSeparator = delimiters.ComponentByte;
+        private readonly byte _repetitionSeparator = delimiters.RepetitionByte;
+        private readonly byte _subcomponentSeparator = delimiters.SubcomponentByte;
         private readonly NamedFieldsDefinition _definition = validator.Definition;
         private string _segmentId = string.Empty;
         private int _occurrence;
+        private bool _utf8;
 
         public int Added { get; private set; }
 
         public readonly bool Stopped => Added >= _maxFindings;
 
-        public void Segment(ReadOnlySpan<char> text, CompiledSegment segment, int occurrence)
+        /// <summary>Walks one segment's ER7 bytes: UTF-8 when <paramref name="utf8"/>, else one character per byte.</summary>
+        public void Segment(ReadOnlySpan<byte> text, bool utf8, CompiledSegment segment, int occurrence)
         {
+            _utf8 = utf8;
             _segmentId = segment.Id;
             _occurrence = occurrence;
             var fields = segment.Fields;
@@ -141,7 +177,7 @@ public sealed class NamedFieldsValidator
             var hasMore = text.Length > 3;
             var number = 1;
             var isObservation = segment.Id == "OBX";
-            ReadOnlySpan<char> valueType = [];
+            ReadOnlySpan<byte> valueType = [];
 
             // MSH, BHS and FHS: field 1 is the field separator itself and field 2 the encoding characters,
             // which hold the separators and are therefore never split.
@@ -157,7 +193,7 @@ public sealed class NamedFieldsValidator
 
             for (; number <= fields.Length && !Stopped; number++)
             {
-                ReadOnlySpan<char> field = [];
+                ReadOnlySpan<byte> field = [];
                 if (hasMore)
                 {
                     var end = rest.IndexOf(_fieldSeparator);
@@ -173,7 +209,7 @@ public sealed class NamedFieldsValidator
                     valueType = field;
                 }
                 else if (isObservation && number == 5 && element.Check == ValueCheck.None
-                    && _definition.TryGetObservationValueType(valueType, out var resolved))
+                    && TryGetObservationValueType(valueType, out var resolved))
                 {
                     // OBX-5 (VARIES) takes the data type OBX-2 names; its repetitions and length stay OBX-5's.
                     valueElement = resolved;
@@ -184,7 +220,17 @@ public sealed class NamedFieldsValidator
         }
 
         // element gives the field's limits; valueElement the type its values are checked as (they differ for OBX-5).
-        private void Field(ReadOnlySpan<char> field, CompiledElement element, CompiledElement valueElement, int number, bool split)
+        private readonly bool TryGetObservationValueType(ReadOnlySpan<byte> valueType, out CompiledElement element)
+        {
+            // Data type names are short ASCII; anything else names no type.
+            Span<char> name = stackalloc char[8];
+            element = null!;
+            return valueType.Length <= name.Length
+                && Ascii.ToUtf16(valueType, name, out var length) == OperationStatus.Done
+                && _definition.TryGetObservationValueType(name[..length], out element);
+        }
+
+        private void Field(ReadOnlySpan<byte> field, CompiledElement element, CompiledElement valueElement, int number, bool split)
         {
             var definition = element.Definition;
             if (field.IsEmpty)
@@ -230,19 +276,21 @@ public sealed class NamedFieldsValidator
             }
         }
 
-        private void CheckLength(ReadOnlySpan<char> value, CompiledElement element, Position position)
+        private void CheckLength(ReadOnlySpan<byte> value, CompiledElement element, Position position)
         {
+            // A UTF-8 character takes at least one byte: only a value longer in bytes can be longer in characters.
             var max = element.Definition.MaxLength;
-            if (max > 0 && value.Length > max && (_flags & ValidationFlags.MaxLength) != 0)
+            if (max > 0 && value.Length > max && (_flags & ValidationFlags.MaxLength) != 0
+                && (!_utf8 || Encoding.UTF8.GetCharCount(value) > max))
             {
                 Report(Hl7ErrorCode.ValueTooLong, position, element, $"is longer than {max} characters");
             }
         }
 
         // depth 0 = a field repetition, 1 = a component, 2 = a subcomponent.
-        private void Value(ReadOnlySpan<char> value, CompiledElement element, Position position, int depth)
+        private void Value(ReadOnlySpan<byte> value, CompiledElement element, Position position, int depth)
         {
-            if (value.IsEmpty || value is "\"\"" || Stopped)
+            if (value.IsEmpty || value.SequenceEqual("\"\""u8) || Stopped)
             {
                 return;
             }
@@ -280,13 +328,33 @@ public sealed class NamedFieldsValidator
                 }
             }
 
-            if ((_flags & ValidationFlags.TableValues) != 0 && element.Table is { } table && !table.Contains(value))
+            if ((_flags & ValidationFlags.TableValues) != 0 && element.Table is { } table && !TableContains(table, value))
             {
                 Report(Hl7ErrorCode.TableValueNotFound, position, element, $"has a value not in table {element.Definition.Table}");
             }
         }
 
-        private void Composite(ReadOnlySpan<char> value, CompiledElement element, Position position, int depth)
+        /// <summary>Looks a value up in a table of decoded strings; the value is decoded (short values on the stack).</summary>
+        private readonly bool TableContains(HashSet<string>.AlternateLookup<ReadOnlySpan<char>> table, ReadOnlySpan<byte> value)
+        {
+            char[]? rented = null;
+            // Table values are codes of a few characters: a small stack buffer (cheap to clear) holds nearly all.
+            var chars = value.Length <= 32 ? stackalloc char[32] : (rented = ArrayPool<char>.Shared.Rent(value.Length));
+            try
+            {
+                var length = _utf8 ? Encoding.UTF8.GetChars(value, chars) : Encoding.Latin1.GetChars(value, chars);
+                return table.Contains(chars[..length]);
+            }
+            finally
+            {
+                if (rented is not null)
+                {
+                    ArrayPool<char>.Shared.Return(rented);
+                }
+            }
+        }
+
+        private void Composite(ReadOnlySpan<byte> value, CompiledElement element, Position position, int depth)
         {
             var components = element.Components!;
             var separator = depth == 0 ? _componentSeparator : _subcomponentSeparator;
@@ -317,9 +385,9 @@ public sealed class NamedFieldsValidator
         }
 
         // Trailing empty components (PID-5 "DOE^JOHN^^^^^^") carry nothing and are tolerated.
-        private static bool IsEmptyTail(ReadOnlySpan<char> tail, char separator) => !tail.ContainsAnyExcept(separator);
+        private static bool IsEmptyTail(ReadOnlySpan<byte> tail, byte separator) => !tail.ContainsAnyExcept(separator);
 
-        private static bool IsValid(ValueCheck check, ReadOnlySpan<char> value) => check switch
+        private static bool IsValid(ValueCheck check, ReadOnlySpan<byte> value) => check switch
         {
             ValueCheck.Numeric => DataTypeChecks.IsNumeric(value),
             ValueCheck.SequenceId => DataTypeChecks.IsSequenceId(value),

@@ -39,6 +39,49 @@ public sealed class InMemoryDuplicateTrackerTests : IDisposable
     }
 
     [Fact]
+    public void IsDuplicate_ManyMoreKeysThanCapacity_ExactlyTheLastCapacityRemembered()
+    {
+        // Keys of varying length, so evicted slots are reused by shorter and longer keys alike.
+        var tracker = new InMemoryDuplicateTracker(new InMemoryDuplicateTrackerOptions { Capacity = 100 });
+        string Id(int i) => new string('X', i % 7) + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        for (int i = 0; i < 1000; i++)
+        {
+            tracker.Record(Message(Id(i)));
+        }
+
+        tracker.Count.Should().Be(100);
+        Enumerable.Range(0, 1000).Where(i => tracker.IsDuplicate(Message(Id(i)))).Should().Equal(Enumerable.Range(900, 100));
+        tracker.GetKeys().Should().Equal(Enumerable.Range(900, 100).Select(i => "LAB|NORTH|" + Id(i)));
+    }
+
+    [Fact]
+    public void Record_KnownKeyAtCapacity_RefreshesWithoutEvicting()
+    {
+        var tracker = new InMemoryDuplicateTracker(new InMemoryDuplicateTrackerOptions { Capacity = 2 });
+        tracker.Record(Message("A"));
+        tracker.Record(Message("B"));
+
+        tracker.Record(Message("A"));
+
+        tracker.Count.Should().Be(2);
+        tracker.IsDuplicate(Message("A")).Should().BeTrue();
+        tracker.IsDuplicate(Message("B")).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Contains_KeyWithLatin1AndWiderChars_MatchesOnlyWhatBytesCanMake()
+    {
+        // MSH-10 "é" in UTF-8 is two bytes, shown as two Latin-1 chars; a char past U+00FF never comes from bytes.
+        var tracker = new InMemoryDuplicateTracker();
+        tracker.Record(Message("\u00e9"));
+
+        tracker.GetKeys().Should().Equal("LAB|NORTH|\u00c3\u00a9");
+        tracker.Contains("LAB|NORTH|\u00c3\u00a9").Should().BeTrue();
+        tracker.Contains("LAB|NORTH|\u00e9").Should().BeFalse();
+        tracker.Contains("LAB|NORTH|\u4e2d").Should().BeFalse();
+    }
+
+    [Fact]
     public async Task IsDuplicateAsync_ThroughTheInterface_SameAnswer()
     {
         IDuplicateTracker tracker = new InMemoryDuplicateTracker();

@@ -1,3 +1,4 @@
+using System.Text;
 using Hl7Mllp.Validation;
 
 namespace Hl7Mllp.Tests.Validation;
@@ -21,7 +22,11 @@ public class DataTypeChecksTests
     [InlineData("1,5", false)]
     [InlineData("--1", false)]
     [InlineData("1-", false)]
-    public void IsNumeric_Value_MatchesNm(string value, bool expected) => DataTypeChecks.IsNumeric(value).Should().Be(expected);
+    public void IsNumeric_Value_MatchesNm(string value, bool expected)
+    {
+        DataTypeChecks.IsNumeric(value.AsSpan()).Should().Be(expected);
+        DataTypeChecks.IsNumeric(Encoding.UTF8.GetBytes(value).AsSpan()).Should().Be(expected, "the raw bytes of a value are checked like its text");
+    }
 
     [Theory]
     [InlineData("1", true)]
@@ -31,7 +36,11 @@ public class DataTypeChecksTests
     [InlineData("-1", false)]
     [InlineData("1.0", false)]
     [InlineData("A", false)]
-    public void IsSequenceId_Value_MatchesSi(string value, bool expected) => DataTypeChecks.IsSequenceId(value).Should().Be(expected);
+    public void IsSequenceId_Value_MatchesSi(string value, bool expected)
+    {
+        DataTypeChecks.IsSequenceId(value.AsSpan()).Should().Be(expected);
+        DataTypeChecks.IsSequenceId(Encoding.UTF8.GetBytes(value).AsSpan()).Should().Be(expected, "the raw bytes of a value are checked like its text");
+    }
 
     [Theory]
     [InlineData("2024", true)]
@@ -52,7 +61,11 @@ public class DataTypeChecksTests
     [InlineData("2024-01-01", false)]
     [InlineData("2024O101", false)]
     [InlineData("", false)]
-    public void IsDate_Value_MatchesDt(string value, bool expected) => DataTypeChecks.IsDate(value).Should().Be(expected);
+    public void IsDate_Value_MatchesDt(string value, bool expected)
+    {
+        DataTypeChecks.IsDate(value.AsSpan()).Should().Be(expected);
+        DataTypeChecks.IsDate(Encoding.UTF8.GetBytes(value).AsSpan()).Should().Be(expected, "the raw bytes of a value are checked like its text");
+    }
 
     [Theory]
     [InlineData("12", true)]
@@ -75,7 +88,11 @@ public class DataTypeChecksTests
     [InlineData("+0100", false)]
     [InlineData("12:30", false)]
     [InlineData("", false)]
-    public void IsTime_Value_MatchesTm(string value, bool expected) => DataTypeChecks.IsTime(value).Should().Be(expected);
+    public void IsTime_Value_MatchesTm(string value, bool expected)
+    {
+        DataTypeChecks.IsTime(value.AsSpan()).Should().Be(expected);
+        DataTypeChecks.IsTime(Encoding.UTF8.GetBytes(value).AsSpan()).Should().Be(expected, "the raw bytes of a value are checked like its text");
+    }
 
     [Theory]
     [InlineData("2024", true)]
@@ -98,5 +115,9 @@ public class DataTypeChecksTests
     [InlineData("2024-01-01T12:30:59", false)]
     [InlineData("-20240101", false)]
     [InlineData("", false)]
-    public void IsDateTime_Value_MatchesDtm(string value, bool expected) => DataTypeChecks.IsDateTime(value).Should().Be(expected);
+    public void IsDateTime_Value_MatchesDtm(string value, bool expected)
+    {
+        DataTypeChecks.IsDateTime(value.AsSpan()).Should().Be(expected);
+        DataTypeChecks.IsDateTime(Encoding.UTF8.GetBytes(value).AsSpan()).Should().Be(expected, "the raw bytes of a value are checked like its text");
+    }
 }

@@ -1,3 +1,4 @@
+using System.Text;
 using Hl7Mllp.Messages;
 using Hl7Mllp.Validation;
 
@@ -381,6 +382,56 @@ public class NamedFieldsValidatorTests
         var act = () => new NamedFieldsValidator(null!);
 
         act.Should().Throw<ArgumentNullException>();
+    }
+
+    [Theory]
+    [InlineData(20, false)]
+    [InlineData(21, true)]
+    public void Validate_Utf8MultiByteValue_LengthCountsCharactersNotBytes(int characters, bool tooLong)
+    {
+        // MSH-10 allows 20 characters; each "é" is two UTF-8 bytes.
+        var header = Header.Replace("CTRL1", new string('\u00e9', characters), StringComparison.Ordinal);
+
+        var findings = Validate(Tst(), header: header);
+
+        findings.Any(f => f.Code == Hl7ErrorCode.ValueTooLong && f.Place() == new Place("MSH", 1, 10, 1)).Should().Be(tooLong);
+    }
+
+    [Theory]
+    [InlineData(20, false)]
+    [InlineData(21, true)]
+    public void Validate_Latin1Value_OneCharacterPerByte(int characters, bool tooLong)
+    {
+        var header = Header.Replace("CTRL1", new string('\u00e9', characters), StringComparison.Ordinal).TrimEnd('\r') + "||||||8859/1\r";
+        var findings = new List<Hl7Error>();
+
+        new NamedFieldsValidator(Definition).Validate(Hl7Message.Parse(Encoding.Latin1.GetBytes(header + Tst())), findings);
+
+        findings.Any(f => f.Code == Hl7ErrorCode.ValueTooLong && f.Place() == new Place("MSH", 1, 10, 1)).Should().Be(tooLong);
+    }
+
+    [Fact]
+    public void Validate_NonAsciiValues_NotDigitsNotInTable()
+    {
+        var findings = Validate(Tst((2, "\uff11\uff12"), (7, "\u00dc")));
+
+        findings.Select(f => (f.Code, f.Place())).Should().Equal(
+            (Hl7ErrorCode.DataTypeError, new Place("TST", 1, 2, 1)),
+            (Hl7ErrorCode.TableValueNotFound, new Place("TST", 1, 7, 1)));
+    }
+
+    [Fact]
+    public void Validate_Big5CharacterWhoseSecondByteIsTheFieldSeparator_FieldsNotShifted()
+    {
+        // In Big5 the second byte of a character may be '|': the walk must see characters, not split inside one.
+        var big5 = System.Text.CodePagesEncodingProvider.Instance.GetEncoding(950)!;
+        var character = Enumerable.Range(0x4E00, 0x5000).Select(c => (char)c).First(c => big5.GetBytes([c]) is [_, (byte)'|']);
+        var header = Header.TrimEnd('\r') + "||||||BIG-5\r";
+        var findings = new List<Hl7Error>();
+
+        new NamedFieldsValidator(Definition).Validate(Hl7Message.Parse(big5.GetBytes(header + Tst((7, character.ToString()), (3, "20241301")))), findings);
+
+        findings.Select(f => f.Text).Should().Equal("TST.3 Date is not a valid DT value", "TST.7 Sex has a value not in table 0001");
     }
 
     // A TST segment with the required fields valued (TST-1 "1", TST-10 "n") and the given fields set.
