@@ -187,14 +187,18 @@ public sealed partial class FileMessageSource
                 return ReadOutcome.Read;
             }
 
-            // One byte more than the length: a full buffer means the file is still growing, and a short read of a
-            // regular file is its end, so one read usually does it all.
+            // One byte more than the length: a full buffer means the file is still growing, and a short read that ends
+            // exactly at the length is the file's end, so one read does it all.
             var buffer = new byte[length + 1];
             var read = 0;
             int count;
             while (read < buffer.Length && (count = RandomAccess.Read(handle, buffer.AsSpan(read), read)) > 0)
             {
                 read += count;
+                if (read == length)
+                {
+                    break;
+                }
             }
 
             if (read != length)

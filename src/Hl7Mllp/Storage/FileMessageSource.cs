@@ -98,6 +98,9 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
     /// <summary>Gets the absolute input directory.</summary>
     public string Directory => _wildcard.Directory;
 
+    /// <summary>Gets how many archives or deletes wait for their directory flush (for tests).</summary>
+    internal int UnflushedCompletions => _flush.Waiting;
+
     /// <summary>Gets the path of the state file that keeps failure counts and batch progress across restarts.</summary>
     public string StateFilePath => _state.FilePath;
 
