@@ -130,13 +130,8 @@ public sealed class FileMessageSourceTests : IDisposable
     [Fact]
     public async Task CompleteAsync_Accepted_MovesAtOnceAndFlushesTheDirectoriesAfterTheInterval()
     {
-        WriteMessage("a.hl7", "A");
-        WriteMessage("b.hl7", "B");
-        var source = CreateSource(o => o.ArchiveDirectory = Archive);
-        await using var messages = source.PollAsync(10).GetAsyncEnumerator();
-        (await messages.MoveNextAsync()).Should().BeTrue();
-
-        await source.CompleteAsync(messages.Current, Accepted("A"));
+        var (source, messages) = await ArchiveTheFirstOfTwoFilesAsync();
+        await using var poll = messages;
 
         File.Exists(Path.Join(Archive, "a.hl7")).Should().BeTrue("the move is done before CompleteAsync returns, so a kill keeps it");
         File.Exists(Path.Join(Input, "a.hl7")).Should().BeFalse();
@@ -174,9 +169,8 @@ public sealed class FileMessageSourceTests : IDisposable
         WriteMessage("a.hl7", "A");
         var source = CreateSource(o => o.CompletionFlushInterval = TimeSpan.Zero);
         await using var messages = source.PollAsync(10).GetAsyncEnumerator();
-        (await messages.MoveNextAsync()).Should().BeTrue();
 
-        await source.CompleteAsync(messages.Current, Accepted("A"));
+        await AcceptNextAsync(source, messages);
 
         source.UnflushedCompletions.Should().Be(0);
         File.Exists(Path.Join(Input, "a.hl7")).Should().BeFalse();
@@ -185,18 +179,13 @@ public sealed class FileMessageSourceTests : IDisposable
     [Fact]
     public async Task DisposeAsync_CompletionsWaiting_FlushesThemAndLaterOnesAtOnce()
     {
-        WriteMessage("a.hl7", "A");
-        WriteMessage("b.hl7", "B");
-        var source = CreateSource(o => o.ArchiveDirectory = Archive);
-        await using var messages = source.PollAsync(10).GetAsyncEnumerator();
-        (await messages.MoveNextAsync()).Should().BeTrue();
-        await source.CompleteAsync(messages.Current, Accepted("A"));
+        var (source, messages) = await ArchiveTheFirstOfTwoFilesAsync();
+        await using var poll = messages;
         source.UnflushedCompletions.Should().Be(1);
 
         await source.DisposeAsync();
         source.UnflushedCompletions.Should().Be(0);
-        (await messages.MoveNextAsync()).Should().BeTrue();
-        await source.CompleteAsync(messages.Current, Accepted("B"));
+        await AcceptNextAsync(source, messages);
 
         source.UnflushedCompletions.Should().Be(0, "after dispose no timer is left to flush later");
         Directory.GetFiles(Archive).Select(Path.GetFileName).Should().BeEquivalentTo(["a.hl7", "b.hl7"]);
@@ -208,8 +197,7 @@ public sealed class FileMessageSourceTests : IDisposable
         WriteMessage("a.hl7", "A");
         var source = CreateSource(o => o.ArchiveDirectory = Archive);
         await using var messages = source.PollAsync(10).GetAsyncEnumerator();
-        (await messages.MoveNextAsync()).Should().BeTrue();
-        await source.CompleteAsync(messages.Current, Accepted("A"));
+        await AcceptNextAsync(source, messages);
 
         Directory.Delete(Archive, recursive: true);
         _time.Advance(TimeSpan.FromMilliseconds(100));
@@ -605,6 +593,23 @@ public sealed class FileMessageSourceTests : IDisposable
         }
 
         return messages;
+    }
+
+    /// <summary>Writes a.hl7 and b.hl7, polls a source with an archive and accepts a.hl7; the poll stays open at b.hl7.</summary>
+    private async Task<(FileMessageSource Source, IAsyncEnumerator<OutboundMessage> Messages)> ArchiveTheFirstOfTwoFilesAsync()
+    {
+        WriteMessage("a.hl7", "A");
+        WriteMessage("b.hl7", "B");
+        var source = CreateSource(o => o.ArchiveDirectory = Archive);
+        var messages = source.PollAsync(10).GetAsyncEnumerator();
+        await AcceptNextAsync(source, messages);
+        return (source, messages);
+    }
+
+    private static async Task AcceptNextAsync(FileMessageSource source, IAsyncEnumerator<OutboundMessage> messages)
+    {
+        (await messages.MoveNextAsync()).Should().BeTrue();
+        await source.CompleteAsync(messages.Current, Accepted(ControlId(messages.Current)));
     }
 
     private static string ControlId(OutboundMessage message) => Hl7Message.Parse(message.Bytes).ControlId;
