@@ -8,7 +8,7 @@ namespace Hl7Mllp.Cli.Commands;
 
 /// <summary>
 /// <c>hl7mllp transmit --dir WILDCARD --host H --port P [--archive DIR] [--archive-days N] [--fail-retries N]
-/// [--fail-extension EXT] [--interval S] [--max N] [--sort time|name] [--split-batches] [--ack-timeout S]
+/// [--fail-extension EXT] [--interval S] [--max N] [--sort time|name] [--split-batches] [--min-age S] [--flush-interval S] [--ack-timeout S]
 /// [--connect-timeout S] [--quiet]</c>: runs a <see cref="Transmitter"/> over a <see cref="FileMessageSource"/> until
 /// Ctrl+C / SIGTERM: every file matching the wildcard is sent, then archived (or deleted), or renamed with the fail
 /// extension after its retries.
@@ -38,13 +38,14 @@ public static class TransmitCommand
         var sort = new Option<string>("--sort") { Description = "time (oldest first) or name.", DefaultValueFactory = _ => "time" };
         sort.AcceptOnlyFromAmong("time", "name");
         var splitBatches = new Option<bool>("--split-batches") { Description = "Send the messages of a batch or multi-message file one by one." };
+        var flushInterval = new Option<double>("--flush-interval") { Description = "Seconds an archive or delete may wait for its directory flush (power loss only; 0 = flush each file).", DefaultValueFactory = _ => 0.1 };
         var minimumAge = new Option<double>("--min-age") { Description = "Seconds a file must be unchanged before it is sent at first sight.", DefaultValueFactory = _ => 1 };
         var ackTimeout = new Option<double>("--ack-timeout") { Description = "Seconds to wait for each ACK.", DefaultValueFactory = _ => 30 };
         var connectTimeout = new Option<double>("--connect-timeout") { Description = "Seconds to wait for a connection.", DefaultValueFactory = _ => 10 };
         var quiet = new Option<bool>("--quiet") { Description = "Log warnings and errors only." };
         var command = new Command("transmit", "Send the HL7 files of a directory over MLLP, then archive, delete or rename them.")
         {
-            dir, host, port, archive, archiveDays, failRetries, failExtension, interval, max, sort, splitBatches, minimumAge, ackTimeout, connectTimeout, quiet,
+            dir, host, port, archive, archiveDays, failRetries, failExtension, interval, max, sort, splitBatches, minimumAge, flushInterval, ackTimeout, connectTimeout, quiet,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -58,6 +59,7 @@ public static class TransmitCommand
                 SortBy = result.GetValue(sort) == "name" ? FileSortOrder.Name : FileSortOrder.ModifiedTime,
                 SplitBatches = result.GetValue(splitBatches),
                 MinimumFileAge = TimeSpan.FromSeconds(result.GetValue(minimumAge)),
+                CompletionFlushInterval = TimeSpan.FromSeconds(result.GetValue(flushInterval)),
             };
             var clientOptions = new MllpClientOptions
             {
@@ -106,6 +108,7 @@ public static class TransmitCommand
             return UsageError;
         }
 
+        await using (source)
         await using (client)
         await using (transmitter)
         {

@@ -221,6 +221,9 @@ public static class Hl7MllpEventIds
     /// <summary>Archived files older than Archive Days were removed.</summary>
     public const int FileSourceArchiveCleaned = 5110;
 
+    /// <summary>Flushing the input or archive directory after archives or deletes failed; tried again at the next flush.</summary>
+    public const int FileSourceFlushFailed = 5111;
+
     // 6xxx validation
 
     /// <summary>A rule's <c>matches</c> regular expression ran past its timeout; the message got a 207 finding.</summary>

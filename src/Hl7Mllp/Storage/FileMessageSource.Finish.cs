@@ -1,4 +1,5 @@
 using Hl7Mllp.Internal;
+using Microsoft.Extensions.Logging;
 
 namespace Hl7Mllp.Storage;
 
@@ -8,7 +9,8 @@ public sealed partial class FileMessageSource
     private const int MaxNameSuffix = 10_000;
 
     // Called under _lock. Returns the new name (archive or failed name; the old name when deleted), or null when the
-    // file-system operation failed and was queued for the next poll.
+    // file-system operation failed and was queued for the next poll. An archive or delete is done at once (a kill keeps
+    // it); its directory flush, for power loss, is shared with the other completions (CompletionFlushInterval).
     private string? Finish(string path, FinishKind kind)
     {
         var name = Path.GetFileName(path);
@@ -23,20 +25,27 @@ public sealed partial class FileMessageSource
             else if (_archiveDirectory is null)
             {
                 File.Delete(path);
-                DirectorySync.FlushOnce(_wildcard.Directory);
+                _flush.Add(_wildcard.Directory);
                 result = name;
                 Log.SourceFileCompleted(_logger, name, "deleted");
             }
             else
             {
-                System.IO.Directory.CreateDirectory(_archiveDirectory);
+                if (!_archiveReady)
+                {
+                    System.IO.Directory.CreateDirectory(_archiveDirectory);
+                    _archiveReady = true;
+                }
+
                 result = MoveWithoutOverwrite(path, _archiveDirectory, name);
 
                 // Archive Days count from archiving, not from when the file was written.
                 File.SetLastWriteTimeUtc(Path.Join(_archiveDirectory, result), _time.GetUtcNow().UtcDateTime);
-                DirectorySync.FlushOnce(_archiveDirectory);
-                DirectorySync.FlushOnce(_wildcard.Directory);
-                Log.SourceFileCompleted(_logger, name, "archived as " + result);
+                _flush.Add(_archiveDirectory, _wildcard.Directory);
+                if (_logger.IsEnabled(LogLevel.Debug))
+                {
+                    Log.SourceFileCompleted(_logger, name, "archived as " + result);
+                }
             }
 
             _unfinished.Remove(path);
@@ -45,6 +54,8 @@ public sealed partial class FileMessageSource
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            // The archive directory may have been removed: create it again on the next try.
+            _archiveReady = false;
             _unfinished[path] = kind;
             Log.SourceFinishFailed(_logger, name, kind == FinishKind.Fail ? "rename" : _archiveDirectory is null ? "delete" : "archive", ex.GetType().Name, ex);
             return null;
@@ -77,15 +88,14 @@ public sealed partial class FileMessageSource
         for (var suffix = 0; ; suffix++)
         {
             var candidate = suffix == 0 ? name : $"{stem}_{suffix}{extension}";
-            var target = Path.Join(directory, candidate);
-            try
+            if (FileMoves.TryMoveNoReplace(path, Path.Join(directory, candidate)))
             {
-                File.Move(path, target, overwrite: false);
                 return candidate;
             }
-            catch (IOException) when (suffix < MaxNameSuffix && File.Exists(target) && File.Exists(path))
+
+            if (suffix >= MaxNameSuffix)
             {
-                // Taken: try the next suffix.
+                throw new IOException($"No free name for '{name}' in '{directory}' after {MaxNameSuffix} tries.");
             }
         }
     }

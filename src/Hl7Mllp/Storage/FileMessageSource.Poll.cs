@@ -153,7 +153,7 @@ public sealed partial class FileMessageSource
         }
 
         List<ReadOnlyMemory<byte>> messages = [];
-        var reason = problem ?? Check(content!, out messages);
+        var reason = problem ?? Check(content, out messages);
         if (reason is not null)
         {
             var failedName = Finish(file.FullName, FinishKind.Fail);
@@ -172,40 +172,47 @@ public sealed partial class FileMessageSource
         return work;
     }
 
-    private ReadOutcome TryRead(string path, out byte[]? content, out string? problem)
+    private ReadOutcome TryRead(string path, out ReadOnlyMemory<byte> content, out string? problem)
     {
-        content = null;
+        content = default;
         problem = null;
         try
         {
             // FileShare.None: a writer that holds the file open (a lock on Unix, a share mode on Windows) keeps it for later.
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.None, bufferSize: 0);
-            var length = stream.Length;
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.None);
+            var length = RandomAccess.GetLength(handle);
             if (length > _options.MaxFileBytes)
             {
                 problem = $"larger than {_options.MaxFileBytes} bytes ({length} bytes)";
                 return ReadOutcome.Read;
             }
 
-            content = new byte[length];
-            stream.ReadExactly(content);
-            if (stream.Read(stackalloc byte[1]) != 0)
+            // One byte more than the length: a full buffer means the file is still growing, and a short read that ends
+            // exactly at the length is the file's end, so one read does it all.
+            var buffer = new byte[length + 1];
+            var read = 0;
+            int count;
+            while (read < buffer.Length && (count = RandomAccess.Read(handle, buffer.AsSpan(read), read)) > 0)
             {
-                problem = "still growing";
-                content = null;
+                read += count;
+                if (read == length)
+                {
+                    break;
+                }
+            }
+
+            if (read != length)
+            {
+                problem = read > length ? "still growing" : "shrank while read";
                 return ReadOutcome.NotReady;
             }
 
+            content = buffer.AsMemory(0, read);
             return ReadOutcome.Read;
         }
         catch (IOException ex) when (ex.HResult == SharingViolation)
         {
             problem = "held open by another process";
-            return ReadOutcome.NotReady;
-        }
-        catch (EndOfStreamException)
-        {
-            problem = "shrank while read";
             return ReadOutcome.NotReady;
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException && !EntryExists(path))
@@ -232,13 +239,13 @@ public sealed partial class FileMessageSource
         }
     }
 
-    private string? Check(byte[] content, out List<ReadOnlyMemory<byte>> messages)
+    private string? Check(ReadOnlyMemory<byte> content, out List<ReadOnlyMemory<byte>> messages)
     {
         messages = [];
         var batch = Hl7Batch.Split(content);
         if (batch.Messages.Count == 0)
         {
-            return content.Length == 0 ? "empty" : "no MSH segment";
+            return content.IsEmpty ? "empty" : "no MSH segment";
         }
 
         foreach (var message in batch.Messages)

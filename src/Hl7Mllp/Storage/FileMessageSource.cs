@@ -19,8 +19,11 @@ namespace Hl7Mllp.Storage;
 /// directory is logged and yields nothing; polling never throws for a file-system problem.
 /// </para>
 /// <para>
-/// Outcome: an accepted file is moved to the archive directory (or deleted), and the move is flushed to disk before
-/// <see cref="CompleteAsync"/> returns. A failure is counted in a state file; after
+/// Outcome: an accepted file is moved to the archive directory (or deleted) before <see cref="CompleteAsync"/> returns, so
+/// a crash or kill of the process never sends it again. The directory flushes that make the move survive a power loss
+/// are shared by the files completed within <see cref="FileMessageSourceOptions.CompletionFlushInterval"/> (at most
+/// <see cref="FileMessageSourceOptions.CompletionFlushMaxFiles"/> files), and done at the end of each poll and on
+/// <see cref="DisposeAsync"/>; a power loss can send those files again, with the same MSH-10. A failure is counted in a state file; after
 /// <see cref="FileMessageSourceOptions.FailRetries"/> retries the file is renamed with the fail extension. If the move
 /// itself fails (the archive is unwritable), it is logged and retried at the next poll without sending the file again;
 /// after a restart such a file is sent again (at least once).
@@ -31,7 +34,7 @@ namespace Hl7Mllp.Storage;
 /// </para>
 /// <para>Thread-safety: one transmitter polls at a time; <see cref="CompleteAsync"/> may run while a poll is being enumerated.</para>
 /// </remarks>
-public sealed partial class FileMessageSource : IMessageSource
+public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
 {
     private const int SharingViolation = unchecked((int)0x80070020);
 
@@ -41,6 +44,7 @@ public sealed partial class FileMessageSource : IMessageSource
     private readonly string _failExtension;
     private readonly bool _failKeepsExtension;
     private readonly FileSourceState _state;
+    private readonly DeferredDirectoryFlush _flush;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
@@ -48,6 +52,7 @@ public sealed partial class FileMessageSource : IMessageSource
     private Dictionary<string, (long Length, DateTime Modified)> _seen = new(StringComparer.Ordinal);
     private bool _started;
     private bool _directoryMissing;
+    private bool _archiveReady;
     private DateTimeOffset _nextCleanup = DateTimeOffset.MinValue;
 
     /// <summary>Creates a source; does no I/O (the state file is read by the first poll).</summary>
@@ -71,6 +76,8 @@ public sealed partial class FileMessageSource : IMessageSource
             MinimumFileAge = options.MinimumFileAge,
             SplitBatches = options.SplitBatches,
             MaxFileBytes = options.MaxFileBytes,
+            CompletionFlushInterval = options.CompletionFlushInterval,
+            CompletionFlushMaxFiles = options.CompletionFlushMaxFiles,
         };
         _archiveDirectory = string.IsNullOrWhiteSpace(options.ArchiveDirectory) ? null : Path.GetFullPath(options.ArchiveDirectory);
         _failKeepsExtension = options.FailExtension.StartsWith("*.", StringComparison.Ordinal);
@@ -79,6 +86,7 @@ public sealed partial class FileMessageSource : IMessageSource
         _state = new FileSourceState(stateDirectory, _wildcard.Pattern);
         _time = timeProvider ?? TimeProvider.System;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<FileMessageSource>();
+        _flush = new DeferredDirectoryFlush(options.CompletionFlushInterval, options.CompletionFlushMaxFiles, _time, _logger);
     }
 
     private enum FinishKind
@@ -89,6 +97,9 @@ public sealed partial class FileMessageSource : IMessageSource
 
     /// <summary>Gets the absolute input directory.</summary>
     public string Directory => _wildcard.Directory;
+
+    /// <summary>Gets how many archives or deletes wait for their directory flush (for tests).</summary>
+    internal int UnflushedCompletions => _flush.Waiting;
 
     /// <summary>Gets the path of the state file that keeps failure counts and batch progress across restarts.</summary>
     public string StateFilePath => _state.FilePath;
@@ -112,46 +123,54 @@ public sealed partial class FileMessageSource : IMessageSource
         }
 
         await Task.Yield();
-        var yielded = 0;
-        foreach (var file in files)
+        try
         {
-            if (yielded >= max)
+            var yielded = 0;
+            foreach (var file in files)
             {
-                break;
-            }
-
-            FileWork? work;
-            lock (_lock)
-            {
-                work = _unfinished.ContainsKey(file.FullName) ? null : Read(file);
-            }
-
-            for (var index = work?.FirstToSend ?? 0; work is not null && index < work.Messages.Count && yielded < max; index++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                lock (_lock)
+                if (yielded >= max)
                 {
-                    // The messages of a split file go strictly in order: stop at the first one not accepted.
-                    if (work.Failed || work.Accepted < index)
-                    {
-                        break;
-                    }
+                    break;
                 }
 
-                yielded++;
-                yield return new OutboundMessage(
-                    work.Messages.Count == 1 && work.FirstToSend == 0 ? work.Path : $"{work.Path}#{index + 1}",
-                    work.Messages[index],
-                    work.Attempts,
-                    new DateTimeOffset(work.Modified, TimeSpan.Zero),
-                    new FileMessageRef(work, index));
+                FileWork? work;
+                lock (_lock)
+                {
+                    work = _unfinished.ContainsKey(file.FullName) ? null : Read(file);
+                }
+
+                for (var index = work?.FirstToSend ?? 0; work is not null && index < work.Messages.Count && yielded < max; index++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    lock (_lock)
+                    {
+                        // The messages of a split file go strictly in order: stop at the first one not accepted.
+                        if (work.Failed || work.Accepted < index)
+                        {
+                            break;
+                        }
+                    }
+
+                    yielded++;
+                    yield return new OutboundMessage(
+                        work.Messages.Count == 1 && work.FirstToSend == 0 ? work.Path : $"{work.Path}#{index + 1}",
+                        work.Messages[index],
+                        work.Attempts,
+                        new DateTimeOffset(work.Modified, TimeSpan.Zero),
+                        new FileMessageRef(work, index));
+                }
             }
+        }
+        finally
+        {
+            // The end of a poll (also a stop): make the completions of this poll survive a power loss now.
+            _flush.Flush();
         }
     }
 
     /// <summary>
-    /// Records a final outcome. Accepted: the file (or, for a split file, its last message) is archived or deleted, durably,
-    /// before this returns. Not accepted: the failure is counted; after the retries the file is renamed with the fail extension.
+    /// Records a final outcome. Accepted: the file (or, for a split file, its last message) is archived or deleted before
+    /// this returns; the directory flush for power loss may follow within <see cref="FileMessageSourceOptions.CompletionFlushInterval"/>. Not accepted: the failure is counted; after the retries the file is renamed with the fail extension.
     /// </summary>
     /// <param name="message">A message this source yielded.</param>
     /// <param name="result">The outcome.</param>
@@ -181,6 +200,14 @@ public sealed partial class FileMessageSource : IMessageSource
             }
         }
 
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Flushes the directories of the archives and deletes not yet flushed; later completions flush at once.</summary>
+    /// <returns>A completed task.</returns>
+    public ValueTask DisposeAsync()
+    {
+        _flush.Dispose();
         return ValueTask.CompletedTask;
     }
 

@@ -66,6 +66,24 @@ public sealed class FileMessageSourceOptions
     /// </summary>
     public bool SplitBatches { get; set; }
 
+    /// <summary>
+    /// How long the archive or delete of an accepted file may stay unflushed: the rename or delete itself is done before
+    /// <see cref="FileMessageSource.CompleteAsync"/> returns (so it survives a crash or kill of the process at once), but
+    /// the directory flush that makes it survive a power loss (<c>fsync</c> of the input and archive directories) is shared
+    /// by every file completed within this interval. A power loss can therefore undo the archive or delete of the files
+    /// completed in the last interval (at most <see cref="CompletionFlushMaxFiles"/> files): they are sent again, with the
+    /// same MSH-10, so the receiver's duplicate tracker recognises them. <see cref="TimeSpan.Zero"/> flushes each file before
+    /// <see cref="FileMessageSource.CompleteAsync"/> returns (two flushes per archived file). The waiting flushes are also done
+    /// at the end of each poll and when the source is disposed. Default: 100 milliseconds.
+    /// </summary>
+    public TimeSpan CompletionFlushInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// The most archives or deletes that may wait for one directory flush (see <see cref="CompletionFlushInterval"/>); the
+    /// completion that reaches it flushes before it returns. Default: 1000.
+    /// </summary>
+    public int CompletionFlushMaxFiles { get; set; } = 1000;
+
     /// <summary>The largest file read; a larger one is failed at once. Default: 64 MiB (67 108 864). Security limit.</summary>
     public long MaxFileBytes { get; set; } = 64L * 1024 * 1024;
 
@@ -107,6 +125,16 @@ public sealed class FileMessageSourceOptions
         if (MinimumFileAge < TimeSpan.Zero)
         {
             problems.Add($"{nameof(MinimumFileAge)} must not be negative (was {MinimumFileAge}).");
+        }
+
+        if (CompletionFlushInterval < TimeSpan.Zero || CompletionFlushInterval > TimeSpan.FromMinutes(1))
+        {
+            problems.Add($"{nameof(CompletionFlushInterval)} must be between zero and one minute (was {CompletionFlushInterval}).");
+        }
+
+        if (CompletionFlushMaxFiles < 1)
+        {
+            problems.Add($"{nameof(CompletionFlushMaxFiles)} must be at least 1 (was {CompletionFlushMaxFiles}).");
         }
 
         if (MaxFileBytes < 1)

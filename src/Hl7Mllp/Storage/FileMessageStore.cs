@@ -236,22 +236,29 @@ public sealed class FileMessageStore : IMessageStore, IAsyncDisposable
         for (var attempt = 0; ; attempt++)
         {
             var finalPath = Path.Join(_wildcard.Directory, fileName);
+            bool moved;
             try
             {
-                File.Move(tempPath, finalPath, overwrite: false);
-                return finalPath;
-            }
-            catch (IOException) when (attempt < MaxNameAttempts && File.Exists(finalPath))
-            {
-                // A file from an earlier run (or another process) has this name: never overwrite, take the next name.
-                Log.StoreNameTaken(_logger, fileName);
-                fileName = NextFileName();
+                moved = FileMoves.TryMoveNoReplace(tempPath, finalPath);
+                if (!moved && attempt >= MaxNameAttempts)
+                {
+                    throw new IOException($"No free name in '{_wildcard.Directory}' after {MaxNameAttempts} tries.");
+                }
             }
             catch
             {
                 DurableFile.TryDelete(tempPath);
                 throw;
             }
+
+            if (moved)
+            {
+                return finalPath;
+            }
+
+            // A file from an earlier run (or another process) has this name: never overwrite, take the next name.
+            Log.StoreNameTaken(_logger, fileName);
+            fileName = NextFileName();
         }
     }
 

@@ -61,4 +61,8 @@ internal static partial class Log
     [LoggerMessage(EventId = Hl7MllpEventIds.FileSourceArchiveCleaned, Level = LogLevel.Information,
         Message = "Removed {Count} archived files older than {Days} days from {Directory}")]
     public static partial void SourceArchiveCleaned(ILogger logger, int count, int days, string directory);
+
+    [LoggerMessage(EventId = Hl7MllpEventIds.FileSourceFlushFailed, Level = LogLevel.Error,
+        Message = "Could not flush directory {Directory} ({ErrorType}); the archives or deletes since the last flush survive a crash but not yet a power loss, tried again at the next flush")]
+    public static partial void SourceFlushFailed(ILogger logger, string directory, string errorType, Exception exception);
 }

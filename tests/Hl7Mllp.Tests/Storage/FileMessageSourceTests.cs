@@ -127,6 +127,86 @@ public sealed class FileMessageSourceTests : IDisposable
         File.GetLastWriteTimeUtc(Path.Join(Archive, "b.hl7")).Should().Be(_time.GetUtcNow().UtcDateTime, "archive age counts from archiving");
     }
 
+    [Fact]
+    public async Task CompleteAsync_Accepted_MovesAtOnceAndFlushesTheDirectoriesAfterTheInterval()
+    {
+        var (source, messages) = await ArchiveTheFirstOfTwoFilesAsync();
+        await using var poll = messages;
+
+        File.Exists(Path.Join(Archive, "a.hl7")).Should().BeTrue("the move is done before CompleteAsync returns, so a kill keeps it");
+        File.Exists(Path.Join(Input, "a.hl7")).Should().BeFalse();
+        source.UnflushedCompletions.Should().Be(1, "the directory flush waits for the interval");
+        _time.Advance(TimeSpan.FromMilliseconds(99));
+        source.UnflushedCompletions.Should().Be(1);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        source.UnflushedCompletions.Should().Be(0, "the interval bounds how long an archive waits for its flush");
+    }
+
+    [Fact]
+    public async Task CompleteAsync_MaxFilesReached_FlushesBeforeReturning()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            WriteMessage($"m{i}.hl7", $"M{i}");
+        }
+
+        var source = CreateSource(o => o.CompletionFlushMaxFiles = 3);
+        List<int> waiting = [];
+        await foreach (var message in source.PollAsync(10))
+        {
+            await source.CompleteAsync(message, Accepted(ControlId(message)));
+            waiting.Add(source.UnflushedCompletions);
+        }
+
+        waiting.Should().Equal(1, 2, 0, 1, 2);
+        source.UnflushedCompletions.Should().Be(0, "the end of the poll flushes what waits");
+        Directory.GetFiles(Input).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task CompleteAsync_ZeroInterval_FlushesEachFileBeforeReturning()
+    {
+        WriteMessage("a.hl7", "A");
+        var source = CreateSource(o => o.CompletionFlushInterval = TimeSpan.Zero);
+        await using var messages = source.PollAsync(10).GetAsyncEnumerator();
+
+        await AcceptNextAsync(source, messages);
+
+        source.UnflushedCompletions.Should().Be(0);
+        File.Exists(Path.Join(Input, "a.hl7")).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task DisposeAsync_CompletionsWaiting_FlushesThemAndLaterOnesAtOnce()
+    {
+        var (source, messages) = await ArchiveTheFirstOfTwoFilesAsync();
+        await using var poll = messages;
+        source.UnflushedCompletions.Should().Be(1);
+
+        await source.DisposeAsync();
+        source.UnflushedCompletions.Should().Be(0);
+        await AcceptNextAsync(source, messages);
+
+        source.UnflushedCompletions.Should().Be(0, "after dispose no timer is left to flush later");
+        Directory.GetFiles(Archive).Select(Path.GetFileName).Should().BeEquivalentTo(["a.hl7", "b.hl7"]);
+    }
+
+    [Fact]
+    public async Task CompleteAsync_ArchiveRemovedBeforeTheFlush_LogsTheFailedFlushAndKeepsItWaiting()
+    {
+        WriteMessage("a.hl7", "A");
+        var source = CreateSource(o => o.ArchiveDirectory = Archive);
+        await using var messages = source.PollAsync(10).GetAsyncEnumerator();
+        await AcceptNextAsync(source, messages);
+
+        Directory.Delete(Archive, recursive: true);
+        _time.Advance(TimeSpan.FromMilliseconds(100));
+
+        _logs.Entries.Should().Contain(e => e.EventId.Id == Hl7MllpEventIds.FileSourceFlushFailed);
+        source.UnflushedCompletions.Should().Be(1, "a failed flush is tried again at the next flush");
+        File.Exists(Path.Join(Input, "a.hl7")).Should().BeFalse("the file was archived; only the flush failed");
+    }
+
     [Theory]
     [InlineData("BAD", "foo.BAD")]
     [InlineData("*.BAD", "foo.hl7.BAD")]
@@ -454,6 +534,9 @@ public sealed class FileMessageSourceTests : IDisposable
     [InlineData("FailExtension", "a.b")]
     [InlineData("FailRetries", "-1")]
     [InlineData("ArchiveDays", "-1")]
+    [InlineData("CompletionFlushInterval", "-1")]
+    [InlineData("CompletionFlushInterval", "61")]
+    [InlineData("CompletionFlushMaxFiles", "0")]
     [InlineData("Path", "")]
     public void Constructor_InvalidOption_ThrowsNamingIt(string option, string value)
     {
@@ -463,6 +546,8 @@ public sealed class FileMessageSourceTests : IDisposable
             case "FailExtension": options.FailExtension = value; break;
             case "FailRetries": options.FailRetries = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
             case "ArchiveDays": options.ArchiveDays = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
+            case "CompletionFlushInterval": options.CompletionFlushInterval = TimeSpan.FromSeconds(int.Parse(value, System.Globalization.CultureInfo.InvariantCulture)); break;
+            case "CompletionFlushMaxFiles": options.CompletionFlushMaxFiles = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
             default: options.Path = value; break;
         }
 
@@ -508,6 +593,23 @@ public sealed class FileMessageSourceTests : IDisposable
         }
 
         return messages;
+    }
+
+    /// <summary>Writes a.hl7 and b.hl7, polls a source with an archive and accepts a.hl7; the poll stays open at b.hl7.</summary>
+    private async Task<(FileMessageSource Source, IAsyncEnumerator<OutboundMessage> Messages)> ArchiveTheFirstOfTwoFilesAsync()
+    {
+        WriteMessage("a.hl7", "A");
+        WriteMessage("b.hl7", "B");
+        var source = CreateSource(o => o.ArchiveDirectory = Archive);
+        var messages = source.PollAsync(10).GetAsyncEnumerator();
+        await AcceptNextAsync(source, messages);
+        return (source, messages);
+    }
+
+    private static async Task AcceptNextAsync(FileMessageSource source, IAsyncEnumerator<OutboundMessage> messages)
+    {
+        (await messages.MoveNextAsync()).Should().BeTrue();
+        await source.CompleteAsync(messages.Current, Accepted(ControlId(messages.Current)));
     }
 
     private static string ControlId(OutboundMessage message) => Hl7Message.Parse(message.Bytes).ControlId;

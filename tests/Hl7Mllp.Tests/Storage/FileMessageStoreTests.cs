@@ -233,17 +233,22 @@ public sealed class FileMessageStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task StoreAsync_RenameFailsForOneStoreInABatch_FailsOnlyThatStoreAndDeletesItsTempFile()
+    public async Task StoreAsync_DirectorySquatsOnANameInABatch_ThatStoreTakesTheNextName()
     {
-        // A directory squats on one final name: the rename after the shared flush fails for that store alone.
+        // A directory squats on one final name: the rename never replaces it (renameat2 RENAME_NOREPLACE sees it as taken).
         Directory.CreateDirectory(_dir.Combine("26112513451234503.hl7"));
-        await using var store = CreateStore("*.hl7");
+        var logs = new RecordingLoggerFactory();
+        var options = Options("*.hl7");
+        options.UseUtcTimestamp = true;
+        await using var store = new FileMessageStore(options, logs, _time);
 
         var outcomes = await StoreConcurrently(store, 16);
 
-        outcomes.Should().ContainSingle(o => o != null).Which.Should().BeAssignableTo<IOException>();
-        Directory.GetFiles(_dir.Path).Should().HaveCount(15);
-        Directory.GetFileSystemEntries(_dir.Path, FileStorageNames.ReservedPrefix + "*").Should().BeEmpty("the failed store's temporary file is deleted");
+        outcomes.Should().OnlyContain(o => o == null);
+        Directory.GetFiles(_dir.Path).Should().HaveCount(16);
+        Directory.Exists(_dir.Combine("26112513451234503.hl7")).Should().BeTrue();
+        Directory.GetFileSystemEntries(_dir.Path, FileStorageNames.ReservedPrefix + "*").Should().BeEmpty();
+        logs.Entries.Should().Contain(e => e.EventId.Id == Hl7MllpEventIds.FileStoreNameTaken);
     }
 
     [Fact]

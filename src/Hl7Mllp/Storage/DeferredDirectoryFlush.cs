@@ -1,0 +1,127 @@
+using Hl7Mllp.Internal;
+using Microsoft.Extensions.Logging;
+
+namespace Hl7Mllp.Storage;
+
+/// <summary>
+/// Batches the directory flushes that make a <see cref="FileMessageSource"/>'s archives and deletes survive a power loss.
+/// A rename or delete is complete for the process (and survives a kill) as soon as the call returns; only a power loss
+/// can undo it until its directory is flushed. This class flushes every directory changed since the last flush once
+/// <c>maxChanges</c> changes are waiting, <c>interval</c> after the first waiting change (a timer), and on
+/// <see cref="Flush"/> / <see cref="Dispose"/>; an interval of zero flushes every change before <see cref="Add"/> returns.
+/// </summary>
+/// <remarks>Thread-safe. A failed flush is logged and its directories stay waiting for the next flush.</remarks>
+internal sealed class DeferredDirectoryFlush : IDisposable
+{
+    private readonly TimeSpan _interval;
+    private readonly int _maxChanges;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Lock _lock = new();
+    private readonly HashSet<string> _directories = new(StringComparer.Ordinal);
+    private ITimer? _timer;
+    private bool _timerArmed;
+    private int _changes;
+    private bool _disposed;
+
+    public DeferredDirectoryFlush(TimeSpan interval, int maxChanges, TimeProvider time, ILogger logger)
+    {
+        _interval = interval;
+        _maxChanges = maxChanges;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Gets how many changes wait for a flush.</summary>
+    public int Waiting
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _changes;
+            }
+        }
+    }
+
+    /// <summary>Records one change (a rename or delete) in <paramref name="directory"/> and, for a move, <paramref name="otherDirectory"/>; flushes now when a bound is reached.</summary>
+    public void Add(string directory, string? otherDirectory = null)
+    {
+        bool flushNow;
+        lock (_lock)
+        {
+            _directories.Add(directory);
+            if (otherDirectory is not null)
+            {
+                _directories.Add(otherDirectory);
+            }
+
+            _changes++;
+            flushNow = _disposed || _interval == TimeSpan.Zero || _changes >= _maxChanges;
+            if (!flushNow && !_timerArmed)
+            {
+                _timerArmed = true;
+                _timer ??= _time.CreateTimer(static state => ((DeferredDirectoryFlush)state!).Flush(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                _timer.Change(_interval, Timeout.InfiniteTimeSpan);
+            }
+        }
+
+        if (flushNow)
+        {
+            Flush();
+        }
+    }
+
+    /// <summary>Flushes every directory changed since the last flush; returns when they are durable (or the failure is logged).</summary>
+    public void Flush()
+    {
+        string[] directories;
+        lock (_lock)
+        {
+            if (_changes == 0)
+            {
+                return;
+            }
+
+            directories = [.. _directories];
+            _directories.Clear();
+            _changes = 0;
+            _timerArmed = false;
+            _timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+
+        // Outside the lock: renames that run meanwhile mark their directories again and get the next flush.
+        foreach (var directory in directories)
+        {
+            try
+            {
+                DirectorySync.FlushOnce(directory);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                Log.SourceFlushFailed(_logger, directory, ex.GetType().Name, ex);
+                lock (_lock)
+                {
+                    _directories.Add(directory);
+                    _changes++;
+                }
+            }
+        }
+    }
+
+    /// <summary>Flushes what is waiting and stops the timer; later changes are flushed at once.</summary>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _disposed = true;
+        }
+
+        Flush();
+        lock (_lock)
+        {
+            _timer?.Dispose();
+            _timer = null;
+        }
+    }
+}
