@@ -35,12 +35,18 @@ public interface IMessageSource
 
     /// <summary>
     /// Records the final outcome of a message: archive or delete it when <see cref="MllpSendResult.IsAccepted"/>,
-    /// otherwise dead-letter it (the seed's fail extension, or the SQL status column). Returns only once the outcome is durable.
+    /// otherwise dead-letter it (the seed's fail extension, or the SQL status column). Returns only once the outcome
+    /// survives the process ending (a crash, kill -9): a message completed before that is never offered again.
     /// </summary>
+    /// <remarks>
+    /// Surviving a power loss as well may cost a flush per message; a source may share those flushes between messages
+    /// and must then document its bound (<see cref="FileMessageSource"/>: <see cref="FileMessageSourceOptions.CompletionFlushInterval"/>).
+    /// A message whose completion was lost is offered again with the same bytes, so the receiver's duplicate check sees it.
+    /// </remarks>
     /// <param name="message">The message as polled (same instance).</param>
     /// <param name="result">The outcome: the ACK's result, or a <see cref="MllpSendStatus.Timeout"/> / <see cref="MllpSendStatus.TransportError"/> result made from a transport failure.</param>
     /// <param name="cancellationToken">Cancels the update; the message then counts as not completed and is offered again.</param>
-    /// <returns>A task that completes when the outcome is durable.</returns>
+    /// <returns>A task that completes when the outcome is recorded as described above.</returns>
     ValueTask CompleteAsync(OutboundMessage message, MllpSendResult result, CancellationToken cancellationToken = default);
 
     /// <summary>Gets how many messages are waiting, when the source can tell cheaply (for the queue-depth metric and the dashboard).</summary>
