@@ -100,7 +100,7 @@ public sealed partial class MllpClient
             }
 
             stream = _lowLatencyAckWaitMicroseconds > 0 && _tls is null
-                ? new MllpLowLatencyStream(socket, _lowLatencyAckWaitMicroseconds)
+                ? new MllpLowLatencyStream(socket, TimeSpan.FromMicroseconds(_lowLatencyAckWaitMicroseconds), _ackTimeout)
                 : new NetworkStream(socket, ownsSocket: true);
             SslProtocols? protocol = null;
             TlsCipherSuite? cipher = null;
