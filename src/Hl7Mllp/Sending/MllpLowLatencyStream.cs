@@ -7,7 +7,7 @@ namespace Hl7Mllp.Sending;
 /// socket stays in blocking mode and every call on it is synchronous, as in a blocking load generator: a write is one
 /// <c>send</c>, and a read is one <c>recv</c> that the kernel ends after the configured wait (<c>SO_RCVTIMEO</c>), so an
 /// ACK that arrives within that time costs two system calls per message, no <c>poll</c> with its high-resolution
-/// timer, no thread hop and no event-loop wake-up. A slower ACK is awaited by a pool thread polling in short slices.
+/// timer, no thread hop and no event-loop wake-up. A slower ACK is awaited by a thread of its own polling in short slices.
 /// No asynchronous socket call is ever made: the first one would switch the socket to non-blocking mode and register
 /// it with the runtime's event loop for good, and every later ACK would then wake that loop and a pool thread for
 /// nothing.
@@ -71,7 +71,7 @@ internal sealed class MllpLowLatencyStream : Stream
         {
             Write(buffer.Span);
         }
-        catch (Exception exception) when (exception is SocketException or ObjectDisposedException && cancellationToken.IsCancellationRequested)
+        catch (Exception exception) when (exception is IOException or ObjectDisposedException && cancellationToken.IsCancellationRequested)
         {
             return ValueTask.FromCanceled(cancellationToken);
         }
@@ -88,7 +88,13 @@ internal sealed class MllpLowLatencyStream : Stream
     {
         while (!buffer.IsEmpty)
         {
-            buffer = buffer[_socket.Send(buffer, SocketFlags.None)..];
+            int sent = _socket.Send(buffer, SocketFlags.None, out SocketError error);
+            if (error != SocketError.Success)
+            {
+                throw Failed("write", error);
+            }
+
+            buffer = buffer[sent..];
         }
     }
 
@@ -112,7 +118,7 @@ internal sealed class MllpLowLatencyStream : Stream
         base.Dispose(disposing);
     }
 
-    /// <summary>One blocking <c>recv</c>, ended by the kernel after the receive timeout; false when it timed out.</summary>
+    /// <summary>One blocking <c>recv</c>, ended by the kernel after the receive timeout; false when it timed out. Socket errors throw <see cref="IOException"/>.</summary>
     private bool TryReceive(Span<byte> buffer, out int received)
     {
         received = _socket.Receive(buffer, SocketFlags.None, out SocketError error);
@@ -120,12 +126,20 @@ internal sealed class MllpLowLatencyStream : Stream
         {
             SocketError.Success => true,
             SocketError.WouldBlock or SocketError.TimedOut => false,
-            _ => throw new SocketException((int)error),
+            _ => throw Failed("read", error),
         };
     }
 
+    /// <summary>As <see cref="NetworkStream"/> reports a socket error: an <see cref="IOException"/> around the <see cref="SocketException"/>.</summary>
+    private static IOException Failed(string operation, SocketError error) =>
+        new($"Unable to {operation} data on the transport connection: {error}.", new SocketException((int)error));
+
+    /// <summary>
+    /// The wait for an ACK slower than the receive timeout, on a thread of its own: it may block for up to the ACK
+    /// timeout, far too long to hold a pool thread (a starved pool could delay the very peer being waited for).
+    /// </summary>
     private async ValueTask<int> ReceiveSlowlyAsync(Memory<byte> buffer, CancellationToken cancellationToken) =>
-        await Task.Run(
+        await Task.Factory.StartNew(
             () =>
             {
                 int received;
@@ -140,5 +154,7 @@ internal sealed class MllpLowLatencyStream : Stream
 
                 return received;
             },
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default).ConfigureAwait(false);
 }
