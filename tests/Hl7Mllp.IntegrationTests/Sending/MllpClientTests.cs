@@ -539,6 +539,53 @@ public sealed class MllpClientTests
     }
 
     [Fact]
+    public async Task DisconnectAsync_AfterASend_ClosesAndTheNextSendConnectsAgain()
+    {
+        await using var peer = FakeMllpPeer.StartAcking();
+        await using var client = new MllpClient(Options(peer));
+        (await client.SendAsync(FakeMllpPeer.MessageBytes("D1"))).Status.Should().Be(MllpSendStatus.Accepted);
+
+        await client.DisconnectAsync();
+
+        client.State.Should().Be(MllpClientState.Disconnected);
+        await WaitUntilAsync(() => peer.OpenConnections == 0);
+        await client.DisconnectAsync();
+        (await client.SendAsync(FakeMllpPeer.MessageBytes("D2"))).Status.Should().Be(MllpSendStatus.Accepted);
+        peer.AcceptedConnections.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task DisconnectAsync_WhileASendWaitsForItsAck_WaitsForTheAckThenCloses()
+    {
+        await using var peer = FakeMllpPeer.Start(async (frame, stream) =>
+        {
+            await Task.Delay(200);
+            await frame.ReplyAsync(stream, "AA");
+        });
+        var options = Options(peer, retry: ResiliencePipeline.Empty);
+        options.AckTimeout = TimeSpan.FromSeconds(10);
+        await using var client = new MllpClient(options);
+        var send = client.SendAsync(FakeMllpPeer.MessageBytes("SLOW")).AsTask();
+        await WaitUntilAsync(() => peer.ReceivedControlIds.Count == 1);
+
+        await client.DisconnectAsync();
+
+        (await send).Status.Should().Be(MllpSendStatus.Accepted, "a close before the ACK would have failed the send");
+        client.State.Should().Be(MllpClientState.Disconnected);
+        peer.AcceptedConnections.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task DisconnectAsync_Disposed_ThrowsObjectDisposed()
+    {
+        await using var peer = FakeMllpPeer.StartAcking();
+        var client = new MllpClient(Options(peer));
+        await client.DisposeAsync();
+
+        await FluentActions.Awaiting(() => client.DisconnectAsync().AsTask()).Should().ThrowAsync<ObjectDisposedException>();
+    }
+
+    [Fact]
     public async Task LowLatencyMode_PeerNeverReadsAndCallerCancels_BlockedWriteEndsCanceledAndConnectionClosed()
     {
         await using var server = RawTcpServer.Start((_, token) => Task.Delay(Timeout.Infinite, token));
