@@ -12,14 +12,16 @@ namespace Hl7Mllp.Cli.Commands;
 
 /// <summary>
 /// <c>hl7mllp send --host H --port P [--tls] [--pin T] [--ca FILE] [--client-cert F [--client-key F]]
-/// [--ack-timeout S] [--connect-timeout S] [--repeat N] [--json] [--quiet] FILE...|-</c>: sends every message of
+/// [--ack-timeout S] [--connect-timeout S] [--repeat N] [--warmup N] [--json] [--quiet] FILE...|-</c>: sends every message of
 /// every file (batch files are split with <see cref="Hl7Batch"/>) over one persistent connection, in order, and prints each outcome and a summary.
 /// Exit code 0 when every message was accepted, 1 otherwise, 2 on usage errors.
 /// </summary>
 /// <remarks>
 /// <c>--repeat N</c> sends each message N times, each time with a new MSH-10 written into a reused buffer: a prefix
 /// unique to the run (milliseconds since 1970 and two random characters, base 36) and a counter, at most 20
-/// characters (HL7 v2.5.1's limit), so IDs are unique across runs (RELIABILITY C10).
+/// characters (HL7 v2.5.1's limit), so IDs are unique across runs (RELIABILITY C10). <c>--warmup N</c> first sends
+/// the first message N times the same way, neither printed nor counted, so that the rate excludes JIT warm-up and the
+/// connect, as the reference load generator's does.
 /// </remarks>
 public static class SendCommand
 {
@@ -42,12 +44,17 @@ public static class SendCommand
         var ackTimeout = new Option<double>("--ack-timeout") { Description = "Seconds to wait for each ACK.", DefaultValueFactory = _ => 30 };
         var connectTimeout = new Option<double>("--connect-timeout") { Description = "Seconds to wait for a connection.", DefaultValueFactory = _ => 10 };
         var repeat = new Option<int?>("--repeat") { Description = "Send each message N times, each with a new unique MSH-10." };
+        var warmup = new Option<int>("--warmup")
+        {
+            Description = "First send the first message N times (each with a new unique MSH-10), not printed and not counted in the summary or its rate: a load-test figure without JIT warm-up and connect.",
+            DefaultValueFactory = _ => 0,
+        };
         var json = new Option<bool>("--json") { Description = "Print one JSON object per message per line, then a summary object." };
         var quiet = new Option<bool>("--quiet") { Description = "Print only the summary." };
         var files = new Argument<string[]>("FILE") { Description = "Files with one message, messages back to back, or a batch; - reads standard input.", Arity = ArgumentArity.OneOrMore };
         var command = new Command("send", "Send HL7 v2 messages over MLLP and print each ACK outcome.")
         {
-            host, port, tls, pin, ca, clientCert, clientKey, password, ackTimeout, connectTimeout, repeat, json, quiet, files,
+            host, port, tls, pin, ca, clientCert, clientKey, password, ackTimeout, connectTimeout, repeat, warmup, json, quiet, files,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -63,6 +70,7 @@ public static class SendCommand
                 result.GetValue(ackTimeout),
                 result.GetValue(connectTimeout),
                 result.GetValue(repeat),
+                result.GetValue(warmup),
                 result.GetValue(json),
                 result.GetValue(quiet));
             return await RunAsync(settings, result.GetValue(files) ?? [], result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, cancellationToken);
@@ -75,6 +83,12 @@ public static class SendCommand
         if (settings.Repeat is < 1)
         {
             error.WriteLine("hl7mllp send: --repeat must be at least 1.");
+            return UsageError;
+        }
+
+        if (settings.Warmup < 0)
+        {
+            error.WriteLine("hl7mllp send: --warmup must be 0 or more.");
             return UsageError;
         }
 
@@ -97,6 +111,12 @@ public static class SendCommand
         if (messages.Count == 0)
         {
             error.WriteLine("hl7mllp send: no HL7 message (MSH segment) in the input.");
+            return UsageError;
+        }
+
+        if (settings.Warmup > 0 && !RepeatBuffer.TryFindControlId(messages[0].Bytes, out _, out _))
+        {
+            error.WriteLine("hl7mllp send: --warmup needs a first message with an MSH-10 field to rewrite.");
             return UsageError;
         }
 
@@ -250,6 +270,7 @@ public static class SendCommand
         double AckTimeout,
         double ConnectTimeout,
         int? Repeat,
+        int Warmup,
         bool Json,
         bool Quiet);
 
@@ -349,16 +370,21 @@ public static class SendCommand
         public async Task<int> SendAllAsync(MllpClient client, List<SourceMessage> messages, CancellationToken cancellationToken)
         {
             int repeat = settings.Repeat ?? 1;
-            string? runPrefix = settings.Repeat is null ? null : CreateRunPrefix();
+            string runPrefix = CreateRunPrefix();
             long total = (long)messages.Count * repeat;
+            if (settings.Warmup > 0 && !await WarmUpAsync(client, new RepeatBuffer(messages[0].Bytes, runPrefix), settings.Warmup, cancellationToken))
+            {
+                return 1;
+            }
+
+            long counter = settings.Warmup;
             long started = Stopwatch.GetTimestamp();
             long nextProgress = started + Stopwatch.Frequency;
-            long counter = 0;
             bool stopped = false;
             foreach (var source in messages)
             {
                 RepeatBuffer? buffer = null;
-                if (runPrefix is not null && RepeatBuffer.TryFindControlId(source.Bytes, out _, out _))
+                if (settings.Repeat is not null && RepeatBuffer.TryFindControlId(source.Bytes, out _, out _))
                 {
                     buffer = new RepeatBuffer(source.Bytes, runPrefix);
                 }
@@ -385,6 +411,38 @@ public static class SendCommand
             var elapsed = Stopwatch.GetElapsedTime(started);
             WriteSummary(total, elapsed);
             return _accepted == total ? 0 : 1;
+        }
+
+        /// <summary>
+        /// Sends <paramref name="count"/> copies of the buffer's message with counters 0 to count - 1, outcomes neither
+        /// printed nor counted; false (after a line on stderr) when one was not accepted.
+        /// </summary>
+        private async Task<bool> WarmUpAsync(MllpClient client, RepeatBuffer buffer, int count, CancellationToken cancellationToken)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                buffer.SetCounter(i);
+                string failure;
+                try
+                {
+                    var result = await client.SendAsync(buffer.Bytes, cancellationToken);
+                    if (result.IsAccepted)
+                    {
+                        continue;
+                    }
+
+                    failure = $"{result.Status} {result.AckCode} {result.ProtocolErrorReason}".TrimEnd();
+                }
+                catch (Exception exception) when (exception is MllpException or OperationCanceledException)
+                {
+                    failure = exception.Message;
+                }
+
+                error.WriteLine($"hl7mllp send: warm-up message {i + 1} of {count} was not accepted: {failure}");
+                return false;
+            }
+
+            return true;
         }
 
         /// <summary>Sends one message and prints its outcome; false when the run must stop (no connection, canceled).</summary>

@@ -41,6 +41,29 @@ public sealed partial class MllpClient
         }
     }
 
+    /// <summary>
+    /// Closes the connection once the send in flight (and the sends queued before this call) has finished; the next
+    /// send or <see cref="ConnectAsync"/> connects again. Lets a caller hold one connection for a stretch of work (a
+    /// poll of a message source) and drop it after. Does nothing when no connection is open.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the wait for the sends ahead; the connection is then left as it is.</param>
+    /// <returns>A task that completes when the connection is closed.</returns>
+    /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+    public async ValueTask DisconnectAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await CloseConnectionAsync("disconnected by the caller", error: null).ConfigureAwait(false);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
     /// <summary>Returns an open connection fit for a message, renewing a dead idle one (C5). Caller holds the send lock.</summary>
     private ValueTask<MllpClientConnection> EnsureConnectedAsync(CancellationToken cancellationToken)
     {
@@ -100,7 +123,7 @@ public sealed partial class MllpClient
             }
 
             stream = _lowLatencyAckWaitMicroseconds > 0 && _tls is null
-                ? new MllpLowLatencyStream(socket, _lowLatencyAckWaitMicroseconds)
+                ? new MllpLowLatencyStream(socket, TimeSpan.FromMicroseconds(_lowLatencyAckWaitMicroseconds), _ackTimeout)
                 : new NetworkStream(socket, ownsSocket: true);
             SslProtocols? protocol = null;
             TlsCipherSuite? cipher = null;

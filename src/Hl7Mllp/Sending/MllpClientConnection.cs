@@ -152,18 +152,6 @@ internal sealed class MllpClientConnection : IAsyncDisposable
         await Input.CompleteAsync().ConfigureAwait(false);
         try
         {
-            await Output.CompleteAsync().ConfigureAwait(false);
-        }
-        catch (IOException)
-        {
-            // Completing flushes nothing here (every frame was flushed); a broken socket may still throw.
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-
-        try
-        {
             await _stream.DisposeAsync().ConfigureAwait(false);
         }
         catch (IOException)
@@ -172,6 +160,18 @@ internal sealed class MllpClientConnection : IAsyncDisposable
         }
 
         _socket?.Dispose();
+        try
+        {
+            // After the stream: the rest of a write that failed must not be sent (a blocking write could wait again).
+            await Output.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+
         _ackTimeout.Dispose();
     }
 }

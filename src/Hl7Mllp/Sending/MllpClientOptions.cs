@@ -71,11 +71,15 @@ public sealed class MllpClientOptions
     public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
-    /// Low-latency mode: after writing a message, the sending thread waits up to this long for the ACK's first bytes
-    /// in a blocking <c>poll</c> before it falls back to an asynchronous wait, which saves the two thread hops of an
-    /// asynchronous completion (about 2–3× the message rate on loopback). It blocks a thread-pool thread for up to this
-    /// long per message, so use it for a dedicated sender (the <c>hl7mllp send</c> tool uses 1 ms), not for hundreds
-    /// of clients. Default: <see cref="TimeSpan.Zero"/>, purely asynchronous. At most 100 ms.
+    /// Low-latency mode: after writing a message, the sending thread waits up to this long for the ACK in a blocking
+    /// receive before it falls back to a wait on a thread of its own, which saves the two thread hops of an asynchronous
+    /// completion. Over plain TCP the socket then stays in blocking mode (a blocking <c>send</c>, and a <c>recv</c> with
+    /// a kernel receive timeout of this value rounded up to whole milliseconds): two system calls per message, as in
+    /// a blocking load generator. A write that finds the send buffer full (the receiver does not read) blocks for at
+    /// most <see cref="AckTimeout"/>, then fails the send with <see cref="MllpConnectionException"/>; canceling the send
+    /// closes the connection at once. With TLS the wait is a <c>poll</c> before the read. It blocks the calling thread
+    /// for up to this long per message, so use it for a dedicated sender (the <c>hl7mllp send</c> tool uses 1 ms), not
+    /// for hundreds of clients. Default: <see cref="TimeSpan.Zero"/>, purely asynchronous. At most 100 ms.
     /// </summary>
     public TimeSpan LowLatencyAckWait { get; set; } = TimeSpan.Zero;
 

@@ -3,15 +3,29 @@ using System.Net.Sockets;
 namespace Hl7Mllp.Sending;
 
 /// <summary>
-/// The plain-TCP stream of a client in low-latency mode (<see cref="MllpClientOptions.LowLatencyAckWait"/>): a read
-/// first waits up to the configured time in a blocking <c>poll</c> and then receives synchronously, so that an ACK
-/// arriving within that time costs no thread hop and no event-loop wake-up. A slower ACK is awaited by a pool thread
-/// polling in short slices, never by an asynchronous receive: one would register the socket with the runtime's event
-/// loop for good, and every later ACK would then wake that loop and a pool thread for nothing.
+/// The plain-TCP stream of a client in low-latency mode (<see cref="MllpClientOptions.LowLatencyAckWait"/>). The
+/// socket stays in blocking mode and every call on it is synchronous, as in a blocking load generator: a write is one
+/// <c>send</c>, and a read is one <c>recv</c> that the kernel ends after the configured wait (<c>SO_RCVTIMEO</c>), so an
+/// ACK that arrives within that time costs two system calls per message, no <c>poll</c> with its high-resolution
+/// timer, no thread hop and no event-loop wake-up. A slower ACK is awaited by a thread of its own polling in short slices.
+/// No asynchronous socket call is ever made: the first one would switch the socket to non-blocking mode and register
+/// it with the runtime's event loop for good, and every later ACK would then wake that loop and a pool thread for
+/// nothing.
 /// </summary>
-internal sealed class MllpLowLatencyStream(Socket socket, int waitMicroseconds) : Stream
+internal sealed class MllpLowLatencyStream : Stream
 {
     private const int SlowPollMicroseconds = 20_000;
+    private readonly Socket _socket;
+
+    /// <param name="socket">A connected socket in blocking mode, never used asynchronously; the stream owns it.</param>
+    /// <param name="wait">How long a read blocks in the kernel before it falls back to the slow wait; rounded up to whole milliseconds.</param>
+    /// <param name="sendTimeout">How long one blocked <c>send</c> may wait for room in the send buffer (the peer does not read); <see cref="Timeout.InfiniteTimeSpan"/> for no limit.</param>
+    public MllpLowLatencyStream(Socket socket, TimeSpan wait, TimeSpan sendTimeout)
+    {
+        _socket = socket;
+        _socket.ReceiveTimeout = (int)Math.Max(1, Math.Ceiling(wait.TotalMilliseconds));
+        _socket.SendTimeout = sendTimeout == Timeout.InfiniteTimeSpan ? 0 : (int)Math.Min(int.MaxValue, Math.Ceiling(sendTimeout.TotalMilliseconds));
+    }
 
     public override bool CanRead => true;
 
@@ -25,48 +39,64 @@ internal sealed class MllpLowLatencyStream(Socket socket, int waitMicroseconds) 
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        // One poll, no FIONREAD first: right after a send the ACK is rarely there yet, and a poll on a readable socket
-        // returns at once anyway, so checking Available first costs a system call per message for nothing.
-        if (socket.Poll(waitMicroseconds, SelectMode.SelectRead))
-        {
-            return new ValueTask<int>(socket.Receive(buffer.Span, SocketFlags.None));
-        }
-
-        return ReceiveSlowlyAsync(buffer, cancellationToken);
-    }
-
-    private async ValueTask<int> ReceiveSlowlyAsync(Memory<byte> buffer, CancellationToken cancellationToken)
-    {
-        await Task.Run(
-            () =>
-            {
-                while (!socket.Poll(SlowPollMicroseconds, SelectMode.SelectRead))
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                }
-            },
-            cancellationToken).ConfigureAwait(false);
-        return socket.Receive(buffer.Span, SocketFlags.None);
+        cancellationToken.ThrowIfCancellationRequested();
+        return TryReceive(buffer.Span, out int received)
+            ? new ValueTask<int>(received)
+            : ReceiveSlowlyAsync(buffer, cancellationToken);
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override int Read(byte[] buffer, int offset, int count) => socket.Receive(buffer, offset, count, SocketFlags.None);
-
-    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    public override int Read(byte[] buffer, int offset, int count)
     {
-        while (!buffer.IsEmpty)
+        int received;
+        while (!TryReceive(buffer.AsSpan(offset, count), out received))
         {
-            int sent = await socket.SendAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-            buffer = buffer[sent..];
         }
+
+        return received;
+    }
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // A send blocks only while the send buffer is full (the peer does not read). Cancellation then closes the
+        // socket, which ends the call; the socket timeout bounds it otherwise.
+        using var abort = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static state => ((Socket)state!).Dispose(), _socket)
+            : default;
+        try
+        {
+            Write(buffer.Span);
+        }
+        catch (Exception exception) when (exception is IOException or ObjectDisposedException && cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+
+        return ValueTask.CompletedTask;
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override void Write(byte[] buffer, int offset, int count) => socket.Send(buffer, offset, count, SocketFlags.None);
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        while (!buffer.IsEmpty)
+        {
+            int sent = _socket.Send(buffer, SocketFlags.None, out SocketError error);
+            if (error != SocketError.Success)
+            {
+                throw Failed("write", error);
+            }
+
+            buffer = buffer[sent..];
+        }
+    }
 
     public override void Flush()
     {
@@ -82,9 +112,49 @@ internal sealed class MllpLowLatencyStream(Socket socket, int waitMicroseconds) 
     {
         if (disposing)
         {
-            socket.Dispose();
+            _socket.Dispose();
         }
 
         base.Dispose(disposing);
     }
+
+    /// <summary>One blocking <c>recv</c>, ended by the kernel after the receive timeout; false when it timed out. Socket errors throw <see cref="IOException"/>.</summary>
+    private bool TryReceive(Span<byte> buffer, out int received)
+    {
+        received = _socket.Receive(buffer, SocketFlags.None, out SocketError error);
+        return error switch
+        {
+            SocketError.Success => true,
+            SocketError.WouldBlock or SocketError.TimedOut => false,
+            _ => throw Failed("read", error),
+        };
+    }
+
+    /// <summary>As <see cref="NetworkStream"/> reports a socket error: an <see cref="IOException"/> around the <see cref="SocketException"/>.</summary>
+    private static IOException Failed(string operation, SocketError error) =>
+        new($"Unable to {operation} data on the transport connection: {error}.", new SocketException((int)error));
+
+    /// <summary>
+    /// The wait for an ACK slower than the receive timeout, on a thread of its own: it may block for up to the ACK
+    /// timeout, far too long to hold a pool thread (a starved pool could delay the very peer being waited for).
+    /// </summary>
+    private async ValueTask<int> ReceiveSlowlyAsync(Memory<byte> buffer, CancellationToken cancellationToken) =>
+        await Task.Factory.StartNew(
+            () =>
+            {
+                int received;
+                do
+                {
+                    while (!_socket.Poll(SlowPollMicroseconds, SelectMode.SelectRead))
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                    }
+                }
+                while (!TryReceive(buffer.Span, out received));
+
+                return received;
+            },
+            cancellationToken,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default).ConfigureAwait(false);
 }

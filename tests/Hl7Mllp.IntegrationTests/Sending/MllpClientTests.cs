@@ -4,6 +4,7 @@ using System.Diagnostics.Metrics;
 using System.Text;
 using Hl7Mllp.Acks;
 using Hl7Mllp.Sending;
+using Hl7Mllp.Testing.Network;
 using Polly;
 using Polly.Retry;
 
@@ -151,8 +152,10 @@ public sealed class MllpClientTests
         peer.AcceptedConnections.Should().Be(3, "every resend goes over a new connection");
     }
 
-    [Fact]
-    public async Task C5_PeerClosedIdleConnection_NextSendReconnectsTransparentlyWithExactlyOneDelivery()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task C5_PeerClosedIdleConnection_NextSendReconnectsTransparentlyWithExactlyOneDelivery(bool lowLatency)
     {
         await using var peer = FakeMllpPeer.Start(async (frame, stream) =>
         {
@@ -160,7 +163,9 @@ public sealed class MllpClientTests
             frame.CloseAfter = frame.ConnectionIndex == 0;
         });
         var events = new ConcurrentQueue<MllpClientEventArgs>();
-        await using var client = new MllpClient(Options(peer, retry: ResiliencePipeline.Empty));
+        var options = Options(peer, retry: ResiliencePipeline.Empty);
+        options.LowLatencyAckWait = lowLatency ? TimeSpan.FromMilliseconds(1) : TimeSpan.Zero;
+        await using var client = new MllpClient(options);
         client.EventRaised += (_, e) => events.Enqueue(e);
 
         (await client.SendAsync(FakeMllpPeer.MessageBytes("FIRST"))).Status.Should().Be(MllpSendStatus.Accepted);
@@ -175,11 +180,15 @@ public sealed class MllpClientTests
         events.Should().NotContain(e => e.Kind == MllpClientEventKind.SendFailed);
     }
 
-    [Fact]
-    public async Task C6_BlackholedPeer_DetectedWithinAckTimeout()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task C6_BlackholedPeer_DetectedWithinAckTimeout(bool lowLatency)
     {
         await using var peer = FakeMllpPeer.Start((_, _) => Task.Delay(Timeout.Infinite, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10)));
-        await using var client = new MllpClient(Options(peer, retry: ResiliencePipeline.Empty));
+        var options = Options(peer, retry: ResiliencePipeline.Empty);
+        options.LowLatencyAckWait = lowLatency ? TimeSpan.FromMilliseconds(1) : TimeSpan.Zero;
+        await using var client = new MllpClient(options);
         var watch = Stopwatch.StartNew();
 
         var send = () => client.SendAsync(FakeMllpPeer.MessageBytes("VOID")).AsTask();
@@ -529,6 +538,82 @@ public sealed class MllpClientTests
         peer.AcceptedConnections.Should().Be(2);
     }
 
+    [Fact]
+    public async Task DisconnectAsync_AfterASend_ClosesAndTheNextSendConnectsAgain()
+    {
+        await using var peer = FakeMllpPeer.StartAcking();
+        await using var client = new MllpClient(Options(peer));
+        (await client.SendAsync(FakeMllpPeer.MessageBytes("D1"))).Status.Should().Be(MllpSendStatus.Accepted);
+
+        await client.DisconnectAsync();
+
+        client.State.Should().Be(MllpClientState.Disconnected);
+        await WaitUntilAsync(() => peer.OpenConnections == 0);
+        await client.DisconnectAsync();
+        (await client.SendAsync(FakeMllpPeer.MessageBytes("D2"))).Status.Should().Be(MllpSendStatus.Accepted);
+        peer.AcceptedConnections.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task DisconnectAsync_WhileASendWaitsForItsAck_WaitsForTheAckThenCloses()
+    {
+        await using var peer = FakeMllpPeer.Start(async (frame, stream) =>
+        {
+            await Task.Delay(200);
+            await frame.ReplyAsync(stream, "AA");
+        });
+        var options = Options(peer, retry: ResiliencePipeline.Empty);
+        options.AckTimeout = TimeSpan.FromSeconds(10);
+        await using var client = new MllpClient(options);
+        var send = client.SendAsync(FakeMllpPeer.MessageBytes("SLOW")).AsTask();
+        await WaitUntilAsync(() => peer.ReceivedControlIds.Count == 1);
+
+        await client.DisconnectAsync();
+
+        (await send).Status.Should().Be(MllpSendStatus.Accepted, "a close before the ACK would have failed the send");
+        client.State.Should().Be(MllpClientState.Disconnected);
+        peer.AcceptedConnections.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task DisconnectAsync_Disposed_ThrowsObjectDisposed()
+    {
+        await using var peer = FakeMllpPeer.StartAcking();
+        var client = new MllpClient(Options(peer));
+        await client.DisposeAsync();
+
+        await FluentActions.Awaiting(() => client.DisconnectAsync().AsTask()).Should().ThrowAsync<ObjectDisposedException>();
+    }
+
+    [Fact]
+    public async Task LowLatencyMode_PeerNeverReadsAndCallerCancels_BlockedWriteEndsCanceledAndConnectionClosed()
+    {
+        await using var server = RawTcpServer.Start((_, token) => Task.Delay(Timeout.Infinite, token));
+        await using var client = new MllpClient(LowLatencyOptions(server.EndPoint.Port, TimeSpan.FromSeconds(30)));
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var watch = Stopwatch.StartNew();
+
+        var send = () => client.SendAsync(LargerThanSocketBuffers("STUCK"), cancel.Token).AsTask();
+
+        await send.Should().ThrowAsync<OperationCanceledException>();
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(10));
+        client.State.Should().Be(MllpClientState.Disconnected);
+    }
+
+    [Fact]
+    public async Task LowLatencyMode_PeerNeverReads_BlockedWriteFailsAfterTheAckTimeout()
+    {
+        await using var server = RawTcpServer.Start((_, token) => Task.Delay(Timeout.Infinite, token));
+        await using var client = new MllpClient(LowLatencyOptions(server.EndPoint.Port, TimeSpan.FromSeconds(1)));
+        var watch = Stopwatch.StartNew();
+
+        var send = () => client.SendAsync(LargerThanSocketBuffers("STUCK")).AsTask();
+
+        (await send.Should().ThrowAsync<MllpConnectionException>()).Which.Message.Should().Contain("write failed");
+        watch.Elapsed.Should().BeGreaterThan(TimeSpan.FromMilliseconds(900)).And.BeLessThan(TimeSpan.FromSeconds(10));
+        client.State.Should().Be(MllpClientState.Disconnected);
+    }
+
     internal static MllpClientOptions Options(FakeMllpPeer peer, ResiliencePipeline? retry = null) => new()
     {
         Host = "127.0.0.1",
@@ -538,6 +623,20 @@ public sealed class MllpClientTests
         Retry = retry,
         ReconnectDelay = TimeSpan.FromMilliseconds(10),
     };
+
+    private static MllpClientOptions LowLatencyOptions(int port, TimeSpan ackTimeout) => new()
+    {
+        Host = "127.0.0.1",
+        Port = port,
+        AckTimeout = ackTimeout,
+        ConnectTimeout = TimeSpan.FromSeconds(5),
+        Retry = ResiliencePipeline.Empty,
+        LowLatencyAckWait = TimeSpan.FromMilliseconds(1),
+    };
+
+    /// <summary>A message of 64 MiB: more than loopback's send and receive buffers hold together, so a write to a peer that does not read blocks.</summary>
+    private static byte[] LargerThanSocketBuffers(string controlId) =>
+        Encoding.ASCII.GetBytes(FakeMllpPeer.Message(controlId) + "OBX|1|TX|||" + new string('x', 64 << 20) + "\r");
 
     internal static async Task WaitUntilAsync(Func<bool> condition)
     {

@@ -62,6 +62,43 @@ public sealed class SendCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Send_Warmup_SendsWarmupMessagesFirstWithUniqueIdsButCountsAndPrintsOnlyTheRun()
+    {
+        await using var peer = FakeMllpPeer.StartAcking();
+        string file = await WriteAsync("one.hl7", FakeMllpPeer.Message("ORIGINAL"));
+
+        var (exitCode, output, _) = await SendCli.RunAsync("--host", "127.0.0.1", "--port", peer.Port.ToString(), "--repeat", "3", "--warmup", "5", file);
+
+        exitCode.Should().Be(0);
+        peer.ReceivedControlIds.Should().HaveCount(8).And.OnlyHaveUniqueItems();
+        output.Split('\n').Count(line => line.Contains("\tAccepted\t", StringComparison.Ordinal)).Should().Be(3);
+        output.Should().Contain("messages=3 sent=3 accepted=3 rejected=0 errors=0");
+    }
+
+    [Fact]
+    public async Task Send_WarmupMessageRejected_StopsBeforeTheRunAndExitsOne()
+    {
+        await using var peer = FakeMllpPeer.Start((frame, stream) => frame.ReplyAsync(stream, "AR"));
+        string file = await WriteAsync("one.hl7", FakeMllpPeer.Message("ORIGINAL"));
+
+        var (exitCode, output, error) = await SendCli.RunAsync("--host", "127.0.0.1", "--port", peer.Port.ToString(), "--repeat", "3", "--warmup", "5", file);
+
+        exitCode.Should().Be(1);
+        peer.ReceivedControlIds.Should().HaveCount(1);
+        error.Should().Contain("warm-up message 1 of 5 was not accepted: Rejected AR");
+        output.Should().NotContain("messages=");
+    }
+
+    [Fact]
+    public async Task Send_NegativeWarmupOrNoControlIdToRewrite_ExitsTwo()
+    {
+        string file = await WriteAsync("x.hl7", FakeMllpPeer.Message("X"));
+        (await SendCli.RunAsync("--host", "127.0.0.1", "--port", "1", "--warmup", "-1", file)).ExitCode.Should().Be(2);
+        string noId = await WriteAsync("noid.hl7", "MSH|^~\\&|A|B|C|D|20260101||ADT^A01\rPID|1\r");
+        (await SendCli.RunAsync("--host", "127.0.0.1", "--port", "1", "--warmup", "2", noId)).ExitCode.Should().Be(2);
+    }
+
+    [Fact]
     public async Task Send_MissingFileOrBadRepeat_ExitsTwo()
     {
         (await SendCli.RunAsync("--host", "127.0.0.1", "--port", "1", Path.Combine(_directory, "missing.hl7"))).ExitCode.Should().Be(2);
