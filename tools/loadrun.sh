@@ -4,11 +4,14 @@
 #   client:   rate(hl7mllp send --repeat -> mllp-echo) / rate(mllp-loadgen -> mllp-echo), 1 connection
 # The reference tools live in ../shared/tools (or $HL7MLLP_SHARED/tools). Every process this script starts is
 # stopped by its pid on exit; every run is bounded by --messages and --max-seconds.
+# ROUNDS (default 5) alternates the pairs that many times and prints every ratio and their median: on a shared
+# virtual machine single runs scatter by +-15 %, medians of several rounds far less.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 shared="${HL7MLLP_SHARED:-$root/../shared}"
 messages="${MESSAGES:-30000}"
+rounds="${ROUNDS:-5}"
 message_file="${MESSAGE_FILE:-$shared/tools/mllp-loadgen/adt_a01.hl7}"
 listen_args="${LISTEN_ARGS:---store memory}"
 out="$(mktemp -d)"
@@ -52,13 +55,24 @@ listen_port=$port
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "message: $message_file ($(wc -c <"$message_file") bytes), $messages messages per run"
-for c in 1 8; do
-  e=$(loadgen "$echo_port" "$c" "echo-$c")
-  l=$(loadgen "$listen_port" "$c" "listen-$c")
-  echo "receiver c=$c: echo=$e/s listen($listen_args)=$l/s ratio=$(ratio "$l" "$e")"
+median() { python3 -c "import statistics,sys; print(f'{statistics.median(float(x) for x in sys.argv[1:]):.2f}')" "$@"; }
+declare -A ratios
+for round in $(seq 1 "$rounds"); do
+  for c in 1 8; do
+    e=$(loadgen "$echo_port" "$c" "echo-$c")
+    l=$(loadgen "$listen_port" "$c" "listen-$c")
+    r=$(ratio "$l" "$e"); ratios[receiver$c]+=" $r"
+    echo "round $round receiver c=$c: echo=$e/s listen($listen_args)=$l/s ratio=$r"
+  done
+  e=$(loadgen "$echo_port" 1 "echo-client")
+  s=$(dotnet "$out/cli/Hl7Mllp.Cli.dll" send --host 127.0.0.1 --port "$echo_port" --repeat "$messages" --warmup 2000 --quiet "$message_file" \
+    | grep -Eo 'rate=[0-9.]+' | cut -d= -f2)
+  r=$(ratio "$s" "$e"); ratios[client]+=" $r"
+  echo "round $round client c=1: loadgen=$e/s send=$s/s ratio=$r"
 done
-
-e=$(loadgen "$echo_port" 1 "echo-client")
-s=$(dotnet "$out/cli/Hl7Mllp.Cli.dll" send --host 127.0.0.1 --port "$echo_port" --repeat "$messages" --quiet "$message_file" \
-  | grep -Eo 'rate=[0-9.]+' | cut -d= -f2)
-echo "client c=1: loadgen=$e/s send=$s/s (in-process rate, JIT warm-up included) ratio=$(ratio "$s" "$e")"
+# shellcheck disable=SC2086
+{
+  echo "median receiver c=1: $(median ${ratios[receiver1]}) (${ratios[receiver1]# })"
+  echo "median receiver c=8: $(median ${ratios[receiver8]}) (${ratios[receiver8]# })"
+  echo "median client   c=1: $(median ${ratios[client]}) (${ratios[client]# })"
+}
