@@ -86,6 +86,7 @@ public sealed partial class MllpListenerTests
         harness.Handler.Handled.Should().Equal(ids);
     }
 
+    // RELIABILITY B7 and field failure F19: exactly one ACK per message, in order (never one ACK per message so far).
     [Fact]
     public async Task B7_ThousandNumberedMessagesOnOneConnection_KeepHandlerAndAckOrder()
     {

@@ -63,6 +63,7 @@ public sealed partial class MllpListenerTests
         await harness.WaitForCloseAsync(MllpConnectionCloseReason.ReadTimeout);
     }
 
+    // RELIABILITY A3 and field failure F11: a connection whose peer went silent (a dropped VPN) does not stay open for ever.
     [Fact]
     public async Task A3_SilentSockets_AreClosedAfterTheIdleTimeout()
     {

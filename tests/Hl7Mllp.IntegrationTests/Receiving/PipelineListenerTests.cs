@@ -48,7 +48,7 @@ public sealed class PipelineListenerTests
         store.GetParsedMessages().Select(message => message.ControlId).Should().Equal("E2E-1", "E2E-2");
     }
 
-    // RELIABILITY B3: a store that throws gets a 207 NAK over the wire, nothing is recorded, the listener keeps serving.
+    // RELIABILITY B3 (field failure F5: never a positive ACK for a message that could not be stored): a store that throws gets a 207 NAK over the wire, nothing is recorded, the listener keeps serving.
     [Fact]
     public async Task B3_StoreThrows_NakWith207AndTheConnectionKeepsServing()
     {

@@ -57,6 +57,7 @@ public sealed class MllpClientTests
         peer.AcceptedConnections.Should().Be(2, "the next send used a fresh connection");
     }
 
+    // RELIABILITY C2 and field failure F9: an unframed or foreign reply is a protocol error at once, not a timeout.
     [Theory]
     [InlineData("swapped")]
     [InlineData("garbled")]

@@ -64,6 +64,7 @@ public class TimeBasedAckControlIdGeneratorTests
         act.Should().Throw<ArgumentException>();
     }
 
+    // RELIABILITY field failure F21: ACK control IDs never repeat, even many per clock tick.
     [Fact]
     public void Next_ManyThreadsOnAStoppedClock_NeverRepeats()
     {

@@ -26,6 +26,7 @@ public sealed class MllpListenerOptionsTests
         options.AllowedRemoteAddresses.Should().BeEmpty();
         options.Tls.Should().BeNull();
         options.NoDelay.Should().BeTrue();
+        // RELIABILITY field failure F12: keep-alive probes start after 60 s, far below middlebox idle timeouts (10–30 min).
         options.KeepAlive.Should().BeTrue();
         options.KeepAliveTime.Should().Be(TimeSpan.FromSeconds(60));
         options.KeepAliveInterval.Should().Be(TimeSpan.FromSeconds(10));

@@ -19,6 +19,7 @@ public sealed class MllpClientOptionsTests
         options.ReconnectAttempts.Should().Be(4);
         options.ReconnectDelay.Should().Be(TimeSpan.FromMilliseconds(500));
         options.ReconnectMaxDelay.Should().Be(TimeSpan.FromSeconds(60));
+        // RELIABILITY field failure F12: keep-alive probes start after 60 s, far below middlebox idle timeouts (10–30 min).
         options.KeepAlive.Enabled.Should().BeTrue();
         options.KeepAlive.Time.Should().Be(TimeSpan.FromSeconds(60));
         options.KeepAlive.Interval.Should().Be(TimeSpan.FromSeconds(10));

@@ -250,6 +250,7 @@ public class TransmitterTests
         h.Completions.Should().ContainSingle().Which.Result.Status.Should().Be(MllpSendStatus.ApplicationError);
     }
 
+    // RELIABILITY field failure F7: a poison message blocks the queue only under Block, which is an explicit choice (Skip moves on).
     [Fact]
     public async Task Run_RejectedUnderBlock_NotCompletedNothingBehindItSentRetriedAfterPollingInterval()
     {
