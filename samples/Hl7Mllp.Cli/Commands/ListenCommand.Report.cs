@@ -17,9 +17,23 @@ public static partial class ListenCommand
 
         public Task Completed => _completed.Task;
 
-        public async ValueTask HandleAsync(MllpReceiveContext context, CancellationToken cancellationToken = default)
+        public ValueTask HandleAsync(MllpReceiveContext context, CancellationToken cancellationToken = default)
         {
-            ReceiveResult result = await pipeline.ProcessAsync(context, cancellationToken);
+            // The pipeline completes synchronously unless the store or a step waits: no state machine per message then.
+            ValueTask<ReceiveResult> processing = pipeline.ProcessAsync(context, cancellationToken);
+            if (!processing.IsCompletedSuccessfully)
+            {
+                return AwaitAsync(processing, context);
+            }
+
+            Report(context, processing.Result);
+            return ValueTask.CompletedTask;
+        }
+
+        private async ValueTask AwaitAsync(ValueTask<ReceiveResult> processing, MllpReceiveContext context) => Report(context, await processing);
+
+        private void Report(MllpReceiveContext context, ReceiveResult result)
+        {
             if (result.Outcome == ReceiveOutcome.Stored && Fault == FaultPoint.AfterStoreBeforeAck)
             {
                 // Crash test B1: the message is durable and recorded, the ACK not yet written.
@@ -31,8 +45,7 @@ public static partial class ListenCommand
                 Write(context, result);
             }
 
-            long handled = Interlocked.Increment(ref _handled);
-            if (stopAfter > 0 && handled >= stopAfter)
+            if (stopAfter > 0 && Interlocked.Increment(ref _handled) >= stopAfter)
             {
                 _completed.TrySetResult();
             }

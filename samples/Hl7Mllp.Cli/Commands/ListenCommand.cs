@@ -14,7 +14,7 @@ namespace Hl7Mllp.Cli.Commands;
 /// <c>hl7mllp listen --port P [--bind ADDR] [--store DIR|memory] [--count N] [--json] [--processing-ids IDS]
 /// [--track-dupes N] [--persist-dupes] [--on-duplicate reject|ack] [--rules FILE] [--named-fields FILE|2.3|2.5.1|2.7]
 /// [--validation FLAGS] [--tls-cert F [--tls-key F] [--tls-password P]] [--require-client-cert] [--client-ca F]
-/// [--max-frame-bytes N] [--max-connections N] [--idle-timeout S] [--name NAME] [--quiet]</c>: receives messages
+/// [--max-frame-bytes N] [--max-connections N] [--idle-timeout S] [--name NAME] [--quiet] [--max-warnings N]</c>: receives messages
 /// with an <see cref="MllpListener"/> and the <see cref="ReceivePipeline"/> until Ctrl+C / SIGTERM, or N messages.
 /// </summary>
 /// <remarks>
@@ -30,6 +30,9 @@ public static partial class ListenCommand
 
     /// <summary>The exit code when the listener cannot start (port in use, bad certificate).</summary>
     public const int StartError = 1;
+
+    /// <summary>The default of <c>--max-warnings</c>: per-message warnings logged every 10 seconds before the rest are only counted.</summary>
+    public const int DefaultMaxWarnings = 10;
 
     /// <summary>Creates the command.</summary>
     /// <returns>The <c>listen</c> command.</returns>
@@ -56,10 +59,11 @@ public static partial class ListenCommand
         var idleTimeout = new Option<double>("--idle-timeout") { Description = "Close a connection after S seconds without traffic (0 = never).", DefaultValueFactory = _ => 300 };
         var name = new Option<string>("--name") { Description = "The receiver's name (logs, key file).", DefaultValueFactory = _ => "listen" };
         var quiet = new Option<bool>("--quiet") { Description = "Print no line per message and log warnings only." };
+        var maxWarnings = new Option<int>("--max-warnings") { Description = "Log at most N per-message warnings (rejections, duplicates) every 10 s, then one line with how many were left out (0 = log every one).", DefaultValueFactory = _ => DefaultMaxWarnings };
         var command = new Command("listen", "Receive HL7 messages over MLLP, store them and acknowledge them.")
         {
             port, bind, store, count, json, processingIds, trackDupes, persistDupes, onDuplicate, allowBlank,
-            tlsCert, tlsKey, tlsPassword, requireClientCert, clientCa, maxFrameBytes, maxConnections, idleTimeout, name, quiet,
+            tlsCert, tlsKey, tlsPassword, requireClientCert, clientCa, maxFrameBytes, maxConnections, idleTimeout, name, quiet, maxWarnings,
         };
         AddValidationOptions(command, out Func<ParseResult, ValidationSettings> validation);
         command.SetAction(async (result, cancellationToken) =>
@@ -85,6 +89,7 @@ public static partial class ListenCommand
                 result.GetValue(idleTimeout),
                 result.GetValue(name) ?? "listen",
                 result.GetValue(quiet),
+                result.GetValue(maxWarnings),
                 validation(result));
             return await RunAsync(settings, result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, cancellationToken);
         });
@@ -106,6 +111,11 @@ public static partial class ListenCommand
         if (settings.PersistDupes && (settings.Store is null || IsMemory(settings.Store)))
         {
             return Usage(error, "--persist-dupes needs --store DIR.");
+        }
+
+        if (settings.MaxWarnings < 0)
+        {
+            return Usage(error, "--max-warnings must not be negative.");
         }
 
         if (settings.TlsKey is not null && settings.TlsCert is null)
@@ -227,6 +237,7 @@ public static partial class ListenCommand
             ProcessingIds = settings.ProcessingIds,
             AllowBlankControlId = settings.AllowBlankControlId || settings.TrackDupes < 0,
             DuplicateHandling = settings.DuplicateHandling,
+            MaxWarningsPerInterval = settings.MaxWarnings,
         };
         ApplyValidation(options, settings.Validation);
         return options;
@@ -308,5 +319,6 @@ public static partial class ListenCommand
         double IdleTimeout,
         string Name,
         bool Quiet,
+        int MaxWarnings,
         ValidationSettings Validation);
 }

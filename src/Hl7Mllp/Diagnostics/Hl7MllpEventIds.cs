@@ -139,6 +139,9 @@ public static class Hl7MllpEventIds
     /// <summary>No accept ACK was written because MSH-15 asked for none in this case.</summary>
     public const int AcceptAckSuppressed = 2507;
 
+    /// <summary>Per-message warnings (rejections, duplicates, unparseable frames) were left out of the log by the warning limit; how many and over how long.</summary>
+    public const int MessageWarningsSuppressed = 2508;
+
     /// <summary>A continuation fragment was received and held for reassembly.</summary>
     public const int ContinuationFragmentHeld = 2520;
 

@@ -51,6 +51,9 @@ public sealed class ReceivePipeline : IMllpMessageHandler
     private readonly Hl7RuleSet? _rules;
     private readonly NamedFieldsValidator? _namedFields;
     private readonly ReceivePipelineContinuations? _continuations;
+    private readonly WarningLogLimiter _warnings;
+    private readonly int _maxWarnings;
+    private readonly TimeSpan _warningInterval;
 
     // Striped gates that serialise messages with the same control ID: a resend waits for the first copy.
     private readonly SemaphoreSlim[] _controlIdGates = Enumerable.Range(0, ControlIdGateCount).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
@@ -89,6 +92,9 @@ public sealed class ReceivePipeline : IMllpMessageHandler
         _rules = options.Rules;
         _namedFields = options.NamedFields is null ? null : new NamedFieldsValidator(options.NamedFields, options.ValidationFlags) { MaxFindings = options.MaxErrors };
         AckBuilder = new AckBuilder(options.Ack, timeProvider);
+        _maxWarnings = options.MaxWarningsPerInterval;
+        _warningInterval = options.WarningLogInterval;
+        _warnings = new WarningLogLimiter(_maxWarnings, _warningInterval, timeProvider ?? TimeProvider.System);
         if (options.ContinuationTimeout > TimeSpan.Zero)
         {
             _continuations = new ReceivePipelineContinuations(options.ContinuationTimeout, options.MaxContinuationBytes, options.MaxHeldContinuationBytes, options.MaxPendingContinuations, timeProvider ?? TimeProvider.System, _logger);
@@ -195,7 +201,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
             Interlocked.Increment(ref _duplicates);
             ReceivePipelineMetrics.Duplicate();
             bool acknowledgeAgain = _acknowledgeDuplicates && !HasRejection(errors);
-            if (_logger.IsEnabled(LogLevel.Warning))
+            if (ShouldLogWarning())
             {
                 Log.PipelineDuplicate(_logger, message.ControlId, message.MessageType, context.ConnectionId, acknowledgeAgain ? DuplicateHandling.AcknowledgeAgain : DuplicateHandling.Reject);
             }
@@ -276,7 +282,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
             catch (Exception ex) when (!IsCancellation(ex, cancellationToken))
             {
                 // The message is durable: acknowledging it is right. Not recording it only means a resend is kept twice.
-                if (_logger.IsEnabled(LogLevel.Warning))
+                if (ShouldLogWarning())
                 {
                     Log.PipelineRecordFailed(_logger, message.ControlId, ex.GetType().Name);
                 }
@@ -340,7 +346,10 @@ public sealed class ReceivePipeline : IMllpMessageHandler
         AckCode code = ReadAckCode(context.WrittenResponse.Span[start..]) ?? AckPolicy.ForError(error.ErrorCode);
         ReceivePipelineMetrics.Message(ReceiveOutcome.Unparseable, code);
         ReceivePipelineMetrics.Error(error.ErrorCode);
-        Log.PipelineMessageUnparseable(_logger, payload.Length, context.ConnectionId, (int)error.ErrorCode, error.Position);
+        if (ShouldLogWarning())
+        {
+            Log.PipelineMessageUnparseable(_logger, payload.Length, context.ConnectionId, (int)error.ErrorCode, error.Position);
+        }
         return new ReceiveResult(ReceiveOutcome.Unparseable, code, error.ErrorCode, 1, true);
     }
 
@@ -371,7 +380,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
                 if (deciding is not null)
                 {
                     ReceivePipelineMetrics.Error(deciding.Code);
-                    if (_logger.IsEnabled(LogLevel.Warning))
+                    if (ShouldLogWarning())
                     {
                         Log.PipelineMessageRejected(_logger, message.ControlId, message.MessageType, context.ConnectionId, code, (int)deciding.Code, Log.Describe(deciding), errorCount);
                     }
@@ -446,6 +455,22 @@ public sealed class ReceivePipeline : IMllpMessageHandler
         {
             Add(ref errors, Hl7Error.At(Hl7Key.Create("MSH", 18), Hl7ErrorCode.DataTypeError, "Message is not valid UTF-8"));
         }
+    }
+
+    /// <summary>Whether a per-message warning is logged: Warning enabled and within the warning limit; logs how many the limit left out first.</summary>
+    private bool ShouldLogWarning()
+    {
+        if (!_logger.IsEnabled(LogLevel.Warning) || !_warnings.TryLog(out long suppressed, out TimeSpan period))
+        {
+            return false;
+        }
+
+        if (suppressed > 0)
+        {
+            Log.PipelineWarningsSuppressed(_logger, suppressed, period, _maxWarnings, _warningInterval);
+        }
+
+        return true;
     }
 
     private static void Add(ref List<Hl7Error>? errors, Hl7Error error) => (errors ??= []).Add(error);

@@ -40,6 +40,10 @@ internal static partial class Log
         Message = "Message {ControlId}: no accept ACK written ({AckCode} not due by MSH-15)")]
     public static partial void PipelineAcceptAckSuppressed(ILogger logger, string controlId, AckCode ackCode);
 
+    [LoggerMessage(EventId = Hl7MllpEventIds.MessageWarningsSuppressed, Level = LogLevel.Warning,
+        Message = "{SuppressedCount} per-message warnings were not logged in the last {Period} (at most {Limit} per {Interval}); the counters and metrics include them")]
+    public static partial void PipelineWarningsSuppressed(ILogger logger, long suppressedCount, TimeSpan period, int limit, TimeSpan interval);
+
     [LoggerMessage(EventId = Hl7MllpEventIds.ContinuationFragmentHeld, Level = LogLevel.Debug,
         Message = "Continuation fragment {ControlId} ({ByteCount} bytes) held; {FragmentCount} fragments, {TotalBytes} bytes so far")]
     public static partial void PipelineFragmentHeld(ILogger logger, string controlId, int byteCount, int fragmentCount, int totalBytes);

@@ -87,6 +87,22 @@ public sealed class ReceivePipelineOptions
     /// <summary>Gets or sets how many continued messages may wait for fragments at once; beyond it the oldest is dropped. Security limit. Default: 64.</summary>
     public int MaxPendingContinuations { get; set; } = 64;
 
+    /// <summary>
+    /// Gets or sets how many per-message warnings (a rejection, a duplicate, an unparseable frame, a key not recorded)
+    /// are logged in each <see cref="WarningLogInterval"/>; the rest of that interval's warnings are only counted, and
+    /// the first warning after it is preceded by one line saying how many were left out. 0 logs every warning.
+    /// Default: 0 (no limit).
+    /// </summary>
+    /// <remarks>
+    /// A sender that keeps sending invalid messages otherwise costs one log line per message, and under load the log
+    /// (a console above all) becomes the bottleneck. Counters and metrics count every message whatever this limit.
+    /// Errors (store and step failures) are never limited.
+    /// </remarks>
+    public int MaxWarningsPerInterval { get; set; }
+
+    /// <summary>Gets or sets the interval <see cref="MaxWarningsPerInterval"/> applies to. Default: 10 seconds.</summary>
+    public TimeSpan WarningLogInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Gets the application's steps, run in order after the built-in checks and before the store. Default: none.</summary>
     public IList<IReceiveStep> Steps { get; } = [];
 
@@ -126,6 +142,11 @@ public sealed class ReceivePipelineOptions
         if (Steps.Any(static step => step is null))
         {
             problems.Add($"{nameof(Steps)} contains a null step.");
+        }
+
+        if (MaxWarningsPerInterval < 0 || WarningLogInterval <= TimeSpan.Zero)
+        {
+            problems.Add($"{nameof(MaxWarningsPerInterval)} must not be negative and {nameof(WarningLogInterval)} must be positive.");
         }
 
         if (problems.Count > 0)

@@ -9,6 +9,7 @@ using Hl7Mllp.Receiving;
 using Hl7Mllp.Storage;
 using Hl7Mllp.Testing.Logging;
 using Hl7Mllp.Validation;
+using Microsoft.Extensions.Logging;
 using static Hl7Mllp.Tests.Receiving.ReceivePipelineTestKit;
 
 namespace Hl7Mllp.Tests.Receiving;
@@ -639,6 +640,58 @@ public sealed class ReceivePipelineTests
         Action create = () => _ = new ReceivePipeline(options, _store);
 
         create.Should().Throw<ArgumentException>().WithMessage("*MaxErrors*DuplicateHandling*Ack*Parse*");
+    }
+
+    [Fact]
+    public void Constructor_InvalidWarningLimit_ThrowsNamingBoth()
+    {
+        var options = new ReceivePipelineOptions { MaxWarningsPerInterval = -1, WarningLogInterval = TimeSpan.Zero };
+
+        Action create = () => _ = new ReceivePipeline(options, _store);
+
+        create.Should().Throw<ArgumentException>().WithMessage("*MaxWarningsPerInterval*WarningLogInterval*");
+    }
+
+    [Fact]
+    public async Task ProcessAsync_RejectionsPastWarningLimit_LoggedUpToLimitThenOneSummaryNextInterval()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var options = new ReceivePipelineOptions { ProcessingIds = "P", MaxWarningsPerInterval = 2, WarningLogInterval = TimeSpan.FromSeconds(10) };
+        var pipeline = new ReceivePipeline(options, _store, _tracker, _logs, time);
+
+        for (int i = 0; i < 5; i++)
+        {
+            (ReceiveResult result, _) = await ProcessAsync(pipeline, Message($"T{i}", processingId: "T"));
+            result.AckCode.Should().Be(AckCode.AR, "the limit only affects logging, never the ACK");
+        }
+
+        await ProcessAsync(pipeline, "NOT HL7 " + Sentinel);
+        int rejectedBefore = _logs.WithEventId(Hl7MllpEventIds.MessageRejected).Count;
+        time.Advance(TimeSpan.FromSeconds(10));
+        await ProcessAsync(pipeline, Message("T9", processingId: "T"));
+
+        rejectedBefore.Should().Be(2);
+        _logs.HasEventId(Hl7MllpEventIds.MessageUnparseable).Should().BeFalse("the unparseable frame came past the limit");
+        LogEntry summary = _logs.WithEventId(Hl7MllpEventIds.MessageWarningsSuppressed).Should().ContainSingle().Subject;
+        summary.Level.Should().Be(LogLevel.Warning);
+        summary["SuppressedCount"].Should().Be(4L);
+        _logs.WithEventId(Hl7MllpEventIds.MessageRejected).Should().HaveCount(3);
+        pipeline.GetCounters().Rejected.Should().Be(6, "counters count every message");
+        _logs.AssertNoEntryContains(Sentinel);
+    }
+
+    [Fact]
+    public async Task ProcessAsync_DefaultOptions_EveryRejectionLogged()
+    {
+        var pipeline = new ReceivePipeline(new ReceivePipelineOptions { ProcessingIds = "P" }, _store, _tracker, _logs);
+
+        for (int i = 0; i < 30; i++)
+        {
+            await ProcessAsync(pipeline, Message($"T{i}", processingId: "T"));
+        }
+
+        _logs.WithEventId(Hl7MllpEventIds.MessageRejected).Should().HaveCount(30);
+        _logs.HasEventId(Hl7MllpEventIds.MessageWarningsSuppressed).Should().BeFalse();
     }
 
     [Fact]
