@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Threading.Channels;
 using Hl7Mllp.Diagnostics;
 using Hl7Mllp.Internal;
 using Microsoft.Extensions.Logging;
@@ -23,13 +22,15 @@ namespace Hl7Mllp.Storage;
 /// </para>
 /// <para>
 /// Group commit (<see cref="FileMessageStoreOptions.GroupCommit"/>, Linux): stores running at the same time share every
-/// flush. Each store writes its temporary file without flushing it and queues it; one background committer takes all the
-/// queued files at once, makes their data durable with one <c>syncfs</c> of the directory's file system, only then
-/// renames them to their final names, flushes the directory once for all the renames, and completes those stores
-/// together. A final name therefore never points at data that is not on disk, and no store returns before its file and
-/// its directory entry are durable. A failed rename fails that store only; a failed <c>syncfs</c> or directory flush
-/// fails the whole batch (every temporary or renamed file of it is deleted). Batches form by themselves while a flush is
-/// running; nothing waits to grow them, so a single writer sees batches of one. Elsewhere each file is flushed on its own.
+/// flush, and each flush does two batches' work (a pipelined commit). Each store writes its temporary file without
+/// flushing it and queues it. One background committer loops: it takes every file queued meanwhile, and one <c>syncfs</c>
+/// of the directory's file system makes durable both their data and the names of the batch renamed in the previous round;
+/// it completes that previous batch, then renames the new files to their final names, to be completed by the next flush.
+/// When nothing new was written, the next flush is a directory <c>fsync</c> alone. A final name therefore never points at
+/// data that is not on disk, and no store returns before its file and its directory entry are durable. A failed rename
+/// fails that store only; a failed flush fails every store it was to make durable (their temporary or renamed files are
+/// deleted). Batches form by themselves while a flush is running; nothing waits to grow them, so a single writer sees one
+/// <c>syncfs</c> and one directory <c>fsync</c> per message. Elsewhere each file is flushed on its own.
 /// </para>
 /// <para>
 /// Names: the <c>*</c> becomes <c>yyMMddHHmmssfff</c> (from the injected <see cref="TimeProvider"/>) plus a two-digit
@@ -40,7 +41,7 @@ namespace Hl7Mllp.Storage;
 /// </para>
 /// <para>Thread-safe: call <see cref="StoreAsync"/> from any number of connections at once.</para>
 /// </remarks>
-public sealed class FileMessageStore : IMessageStore, IAsyncDisposable
+public sealed partial class FileMessageStore : IMessageStore, IAsyncDisposable
 {
     private const int StampLength = 15;   // yyMMddHHmmssfff
     private const int MaxSequence = 99;   // two digits
@@ -60,8 +61,7 @@ public sealed class FileMessageStore : IMessageStore, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Lock _nameLock = new();
     private readonly Lock _startLock = new();
-    private readonly Channel<PendingStore> _commits = Channel.CreateUnbounded<PendingStore>(
-        new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
+    private readonly CommitQueue _written = new();
 
     private long _lastStampMilliseconds = long.MinValue;
     private int _sequence;
@@ -141,7 +141,7 @@ public sealed class FileMessageStore : IMessageStore, IAsyncDisposable
             return SyncDirectoryNow(message, finalPath!);
         }
 
-        if (!_commits.Writer.TryWrite(pending))
+        if (!_written.TryAdd(pending))
         {
             // Disposed while writing: the committer is gone and nothing was made durable.
             DurableFile.TryDelete(pending.TempPath);
@@ -163,7 +163,7 @@ public sealed class FileMessageStore : IMessageStore, IAsyncDisposable
         }
 
         _disposed = true;
-        _commits.Writer.TryComplete();
+        _written.Complete();
         Task? committer;
         lock (_startLock)
         {
@@ -205,7 +205,8 @@ public sealed class FileMessageStore : IMessageStore, IAsyncDisposable
             var directory = DirectorySync.Open(_wildcard.Directory);
             if (_batched)
             {
-                _committer = Task.Run(CommitLoopAsync);
+                // A thread of its own: its flushes block, and must not hold up the thread pool's sockets.
+                _committer = Task.Factory.StartNew(CommitLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             }
 
             Volatile.Write(ref _directory, directory);
@@ -313,93 +314,6 @@ public sealed class FileMessageStore : IMessageStore, IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private async Task CommitLoopAsync()
-    {
-        List<PendingStore> batch = [];
-        var reader = _commits.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
-        {
-            batch.Clear();
-            while (reader.TryRead(out var pending))
-            {
-                batch.Add(pending);
-            }
-
-            try
-            {
-                Commit(batch);
-            }
-            catch (Exception ex)
-            {
-                // Unexpected: never leave a store waiting. Completed stores ignore this.
-                foreach (var pending in batch)
-                {
-                    Fail(pending, ex);
-                }
-            }
-        }
-    }
-
-    /// <summary>syncfs (all the batch's data), rename each file, one directory fsync (all the renames), complete.</summary>
-    private void Commit(List<PendingStore> batch)
-    {
-        try
-        {
-            Count(ref _fileSystemSyncs, "filesystem");
-            Volatile.Read(ref _directory)!.FlushFileSystem();
-        }
-        catch (IOException ex)
-        {
-            foreach (var pending in batch)
-            {
-                Fail(pending, ex);
-            }
-
-            return;
-        }
-
-        var renamed = 0;
-        for (var i = 0; i < batch.Count; i++)
-        {
-            var pending = batch[i];
-            try
-            {
-                pending.FinalPath = MoveToFreeName(pending.TempPath, pending.FileName);
-                batch[renamed++] = pending;
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                Fail(pending, ex);
-            }
-        }
-
-        batch.RemoveRange(renamed, batch.Count - renamed);
-        if (renamed == 0)
-        {
-            return;
-        }
-
-        try
-        {
-            SyncDirectory();
-        }
-        catch (IOException ex)
-        {
-            foreach (var pending in batch)
-            {
-                Fail(pending, ex);
-            }
-
-            return;
-        }
-
-        foreach (var pending in batch)
-        {
-            Stored(pending.Message, pending.FinalPath!);
-            pending.TrySetResult();
-        }
-    }
-
     /// <summary>Fails a queued store: deletes whatever it left (temporary or renamed file) and throws in its caller.</summary>
     private void Fail(PendingStore pending, Exception ex)
     {
@@ -445,18 +359,5 @@ public sealed class FileMessageStore : IMessageStore, IAsyncDisposable
     {
         Messages.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
         Log.StoreFailed(_logger, message.Message.ControlId, message.Bytes.Length, _wildcard.Directory, ex.GetType().Name, ex.HResult, ex);
-    }
-
-    /// <summary>A store waiting for the committer: its message, names, and the task its caller awaits.</summary>
-    private sealed class PendingStore(ReceivedMessage message, string fileName, string tempPath)
-        : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
-    {
-        public ReceivedMessage Message { get; } = message;
-
-        public string FileName { get; } = fileName;
-
-        public string TempPath { get; } = tempPath;
-
-        public string? FinalPath { get; set; }
     }
 }

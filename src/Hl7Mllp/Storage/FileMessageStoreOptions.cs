@@ -28,9 +28,10 @@ public sealed class FileMessageStoreOptions
     /// Whether stores that run at the same time share their disk flushes (group commit). Default: <see langword="true"/>.
     /// Every store still returns only once its message and its directory entry are on disk. With group commit on
     /// (Linux), one background committer makes all the files written while its previous flush was running durable with
-    /// one <c>syncfs</c>, renames them, and flushes the directory once for all of them, so throughput grows with the
-    /// number of connections. <see langword="false"/> (and every other platform) flushes each file and then the
-    /// directory once per message.
+    /// one <c>syncfs</c>, which also makes the previous batch's renames durable, then renames them (the next flush, or a
+    /// directory flush when nothing new came, makes those names durable), so throughput grows with the number of
+    /// connections. <see langword="false"/> (and every other platform) flushes each file and then the directory once
+    /// per message.
     /// </summary>
     public bool GroupCommit { get; set; } = true;
 

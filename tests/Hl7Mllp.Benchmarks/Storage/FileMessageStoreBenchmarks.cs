@@ -6,8 +6,8 @@ using Hl7Mllp.Storage;
 namespace Hl7Mllp.Benchmarks.Storage;
 
 /// <summary>
-/// The file store on a real disk: 256 messages stored by 1 or 8 concurrent writers, with group commit (one syncfs and
-/// one directory fsync per batch) and without (one file fsync and one directory fsync per message). The mean is per
+/// The file store on a real disk: 256 messages stored by 1 or 8 concurrent writers, with group commit (one syncfs per
+/// batch, carrying the previous batch's renames; a directory fsync when nothing new came) and without (one file fsync and one directory fsync per message). The mean is per
 /// message; the flushes per message are printed at the end of each case.
 /// </summary>
 [MemoryDiagnoser]

@@ -200,7 +200,23 @@ public sealed class FileMessageStoreTests : IDisposable
         FileNames().Should().HaveCount(64, "every store returned only after its file was in place");
         store.FileSyncs.Should().Be(0, "no message file is flushed on its own");
         store.FileSystemSyncs.Should().BeInRange(1, 32, "stores queued while a flush runs share the next one");
-        store.DirectorySyncs.Should().Be(store.FileSystemSyncs, "one directory flush per batch");
+        store.DirectorySyncs.Should().BeInRange(1, store.FileSystemSyncs, "a directory flush only for a renamed batch that no new file's syncfs carried");
+    }
+
+    [SkippableFact]
+    public async Task StoreAsync_GroupCommitOneWriter_FlushesDataThenNameOncePerMessage()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "syncfs group commit is Linux only");
+        await using var store = CreateStore("*.hl7");
+
+        for (var i = 0; i < 3; i++)
+        {
+            await store.StoreAsync(FileStorageTestData.Received($"S{i}"));
+            FileNames().Should().HaveCount(i + 1, "the store returned only after its file was in place");
+        }
+
+        store.FileSystemSyncs.Should().Be(3, "each message's data is flushed before it is renamed");
+        store.DirectorySyncs.Should().Be(3, "nothing else was written to carry the rename, so the directory is flushed for it");
     }
 
     [Fact]
