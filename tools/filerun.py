@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""Durable-file figures for docs/benchmarks.md, measured on loopback with the reference tools of ../shared/tools.
+
+  store:  mllp-loadgen -> `hl7mllp listen --store DIR` (fsync before every ACK), 1 and 8 connections:
+          messages/s, and flushes per message when `perf stat` can count the syscalls.
+  source: N small files -> `hl7mllp transmit` -> mllp-echo, against `hl7mllp send --repeat N` to the same echo
+          server in the same round: files/s, messages/s and their ratio.
+
+usage: python3 tools/filerun.py [store|source|both]   (env: ROUNDS=3, MESSAGES=10000, FILES=20000)
+Every process it starts is stopped by its pid; every run is bounded (--max-seconds, timeouts).
+"""
+import os, re, shutil, signal, statistics, subprocess, sys, tempfile, time
+
+root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+shared = os.environ.get("HL7MLLP_SHARED", os.path.join(root, "..", "shared"))
+message_file = os.path.join(shared, "tools", "mllp-loadgen", "adt_a01.hl7")
+rounds = int(os.environ.get("ROUNDS", "3"))
+work = tempfile.mkdtemp(prefix="hl7mllp-filerun-", dir=os.environ.get("FILERUN_DIR"))  # the disk measured: $FILERUN_DIR or the temp folder
+procs = []
+
+
+def build(project, name):
+    out = os.path.join(work, "bin", name)
+    subprocess.run(["dotnet", "build", "-c", "Release", "-v", "q", "-nologo", project, "-o", out], check=True, stdout=subprocess.DEVNULL)
+    return out
+
+
+def start(args, log):
+    p = subprocess.Popen(args, stdout=open(log, "w"), stderr=subprocess.STDOUT)
+    procs.append(p)
+    for _ in range(300):
+        m = re.search(r"listening on [0-9.]+:(\d+)", open(log).read())
+        if m:
+            return p, int(m.group(1))
+        time.sleep(0.05)
+    raise RuntimeError("no 'listening on' line in " + log)
+
+
+def stop(p):
+    if p.poll() is None:
+        p.send_signal(signal.SIGINT)
+        try:
+            p.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+
+def loadgen(loadgen_dir, port, connections, messages, server_pid):
+    out = subprocess.run(["dotnet", os.path.join(loadgen_dir, "mllp-loadgen.dll"), "--port", str(port), "--connections", str(connections),
+                          "--messages", str(messages), "--warmup", "1000", "--max-seconds", "60", "--message-file", message_file,
+                          "--quiet", "--server-pid", str(server_pid)], capture_output=True, text=True, timeout=120).stdout
+    return float(re.search(r"rate=([0-9.]+)", out).group(1))
+
+
+def store(cli, loadgen_dir):
+    messages = int(os.environ.get("MESSAGES", "10000"))
+    perf = shutil.which("perf")
+    rates = {1: [], 8: []}
+    flushes = {1: [], 8: []}
+    for r in range(rounds):
+        for c in (1, 8):
+            folder = os.path.join(work, f"store-{r}-{c}")
+            p, port = start(["dotnet", os.path.join(cli, "Hl7Mllp.Cli.dll"), "listen", "--port", "0", "--bind", "127.0.0.1", "--quiet",
+                             "--max-connections", "64", "--store", folder], os.path.join(work, "listen.log"))
+            counter = None
+            if perf:
+                counter = subprocess.Popen([perf, "stat", "-x,", "-o", os.path.join(work, "perf.txt"), "-e",
+                                            "syscalls:sys_enter_fsync,syscalls:sys_enter_fdatasync,syscalls:sys_enter_syncfs", "-p", str(p.pid)],
+                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                procs.append(counter)
+                time.sleep(0.3)
+            rate = loadgen(loadgen_dir, port, c, messages, p.pid)
+            per_message = ""
+            if counter:
+                counter.send_signal(signal.SIGINT)
+                counter.wait(timeout=15)
+                files = max(len(os.listdir(folder)), 1)
+                counts = {}
+                for line in open(os.path.join(work, "perf.txt")):
+                    fields = line.strip().split(",")
+                    if len(fields) > 2 and "sys_enter_" in fields[2] and fields[0].isdigit():
+                        counts[fields[2].rsplit("_", 1)[-1]] = int(fields[0]) / files
+                flushes[c].append(counts)
+                per_message = " ".join(f"{k}/msg={v:.2f}" for k, v in sorted(counts.items()))
+            stop(p)
+            shutil.rmtree(folder, ignore_errors=True)
+            rates[c].append(rate)
+            print(f"round {r + 1} store c={c}: {rate:.0f} msgs/s {per_message}", flush=True)
+    for c in (1, 8):
+        summary = ""
+        if flushes[c]:
+            keys = sorted({k for f in flushes[c] for k in f})
+            summary = " ".join(f"{k}/msg={statistics.median(f.get(k, 0) for f in flushes[c]):.2f}" for k in keys)
+        print(f"median store c={c}: {statistics.median(rates[c]):.0f} msgs/s {summary} (all: {' '.join(f'{x:.0f}' for x in rates[c])})")
+
+
+def source(cli, echo_dir):
+    files = int(os.environ.get("FILES", "20000"))
+    template = open(message_file, "rb").read()
+    control_id = re.search(rb"\|ADT\^A01[^|]*\|([^|]+)\|", template).group(1)
+    p, port = start(["dotnet", os.path.join(echo_dir, "mllp-echo.dll"), "--port", str(free_port())], os.path.join(work, "echo.log"))
+    ratios, file_rates, send_rates = [], [], []
+    for r in range(rounds):
+        inbox, archive = os.path.join(work, f"in{r}"), os.path.join(work, f"archive{r}")
+        os.makedirs(inbox)
+        os.makedirs(archive)
+        for i in range(files):
+            with open(os.path.join(inbox, f"m{i:07d}.hl7"), "wb") as f:
+                f.write(template.replace(control_id, b"F%02d%016d" % (r, i)))
+        os.sync()
+        last = os.path.join(inbox, f"m{files - 1:07d}.hl7")
+        tx = subprocess.Popen(["dotnet", os.path.join(cli, "Hl7Mllp.Cli.dll"), "transmit", "--dir", inbox + "/*.hl7", "--host", "127.0.0.1",
+                               "--port", str(port), "--archive", archive, "--interval", "0.1", "--min-age", "0", "--quiet"],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        procs.append(tx)
+        while "transmitting" not in (tx.stdout.readline() or "transmitting"):
+            pass
+        started = time.monotonic()
+        while os.path.exists(last) and time.monotonic() - started < 300:
+            time.sleep(0.002)
+        seconds = time.monotonic() - started
+        stop(tx)
+        send = subprocess.run(["dotnet", os.path.join(cli, "Hl7Mllp.Cli.dll"), "send", "--host", "127.0.0.1", "--port", str(port),
+                               "--repeat", str(files), "--quiet", message_file], capture_output=True, text=True, timeout=300)
+        send_rate = float(re.search(r"rate=([0-9.]+)", send.stdout + send.stderr).group(1))
+        file_rate = files / seconds
+        file_rates.append(file_rate)
+        send_rates.append(send_rate)
+        ratios.append(file_rate / send_rate)
+        print(f"round {r + 1} source: {file_rate:.0f} files/s ({len(os.listdir(archive))} archived, {len(os.listdir(inbox))} left) "
+              f"send {send_rate:.0f} msgs/s ratio {file_rate / send_rate:.2f}", flush=True)
+        shutil.rmtree(inbox)
+        shutil.rmtree(archive)
+    stop(p)
+    print(f"median source: {statistics.median(file_rates):.0f} files/s, send {statistics.median(send_rates):.0f} msgs/s, "
+          f"ratio {statistics.median(ratios):.2f} (all: {' '.join(f'{x:.2f}' for x in ratios)})")
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+try:
+    what = sys.argv[1] if len(sys.argv) > 1 else "both"
+    cli = build(os.path.join(root, "samples", "Hl7Mllp.Cli"), "cli")
+    with open("/proc/loadavg") as f:
+        print(f"machine: {os.cpu_count()} cores, load {' '.join(f.read().split()[:3])}; message {message_file}")
+    if what in ("store", "both"):
+        store(cli, build(os.path.join(shared, "tools", "mllp-loadgen"), "loadgen"))
+    if what in ("source", "both"):
+        source(cli, build(os.path.join(shared, "tools", "mllp-echo"), "echo"))
+finally:
+    for p in procs:
+        if p.poll() is None:
+            p.kill()
+    shutil.rmtree(work, ignore_errors=True)
