@@ -59,6 +59,9 @@ public sealed class NamedFieldsValidator
         }
     } = 100;
 
+    /// <summary>Walks every segment the reporting way, skipping the accept path: tests compare the two.</summary>
+    internal bool ReportingWalkOnly { get; init; }
+
     /// <summary>Validates one message, adding an error for each problem found.</summary>
     /// <param name="message">The message.</param>
     /// <param name="errors">Receives the errors, in message order, at most <see cref="MaxFindings"/>; an <see cref="Acks.AckBuilder"/> writes them as ERR segments.</param>
@@ -109,7 +112,7 @@ public sealed class NamedFieldsValidator
                 }
 
                 // Most segments conform: a cheap check passes them, and only the others are walked again to report.
-                if (!ConformanceCheck.Conforms(bytes, segmentUtf8, compiled, delimiters, Definition))
+                if (ReportingWalkOnly || !ConformanceCheck.Conforms(bytes, segmentUtf8, compiled, delimiters, Definition))
                 {
                     walk.Segment(bytes, segmentUtf8, compiled, occurrence);
                 }
