@@ -20,8 +20,9 @@ namespace Hl7Mllp.Validation;
 /// <item>A primitive value missing from its table: <see cref="Hl7ErrorCode.TableValueNotFound"/> (103).</item>
 /// </list>
 /// Segments the definition does not know (Z segments) and fields past the defined ones are not checked; the HL7 null
-/// <c>""</c> passes every value check. Finding texts name the position and field, never the value. One pass over the
-/// message's bytes, no regular expressions, no allocation except for findings. Lengths count characters: for UTF-8 the
+/// <c>""</c> passes every value check. Finding texts name the position and field, never the value. A conforming segment
+/// is passed by one check on its delimiter bit masks; only the others are walked again to build findings. No regular
+/// expressions, no allocation except for findings. Lengths count characters: for UTF-8 the
 /// characters the bytes decode to, for single-byte character sets the bytes; a segment in a multi-byte legacy character set
 /// (where a byte of a character may look like a delimiter) is first transcoded to UTF-8. Thread-safe.
 /// </remarks>
