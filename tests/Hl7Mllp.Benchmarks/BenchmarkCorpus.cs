@@ -8,6 +8,22 @@ internal static class BenchmarkCorpus
     /// <summary>A file of the shared tools (<c>../shared/tools</c>), e.g. the load generator's message.</summary>
     public static string ToolPathOf(string name) => Path.Combine(Directory(), "..", "tools", name);
 
+    /// <summary>A file of this repository, e.g. <c>tools/messages/adt_a01_v251.hl7</c>.</summary>
+    public static string RepositoryPathOf(string name) => Path.Combine(RepositoryRoot(), name);
+
+    private static string RepositoryRoot()
+    {
+        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Hl7Mllp.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("The repository root was not found.");
+    }
+
     private static string Directory()
     {
         for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -1,7 +1,24 @@
 namespace Hl7Mllp.Validation;
 
 /// <summary>A defined segment, resolved: its ID, a slot number for counting occurrences, and its fields.</summary>
-internal sealed record CompiledSegment(string Id, int Slot, CompiledElement[] Fields);
+internal sealed class CompiledSegment(string id, int slot, CompiledElement[] fields)
+{
+    public string Id { get; } = id;
+
+    public int Slot { get; } = slot;
+
+    /// <summary>The fields by number: item 0 is field 1.</summary>
+    public CompiledElement[] Fields { get; } = fields;
+
+    /// <summary>MSH, BHS or FHS: field 1 is the field separator and field 2 the encoding characters, never split.</summary>
+    public bool IsHeader { get; } = id is "MSH" or "BHS" or "FHS";
+
+    /// <summary>OBX: field 5 takes the data type field 2 names.</summary>
+    public bool IsObservation { get; } = id == "OBX";
+
+    /// <summary>The number of the last required field, 0 when none is: a segment that ends before it misses a required field.</summary>
+    public int LastRequiredField { get; } = Array.FindLastIndex(fields, f => f.Required) + 1;
+}
 
 /// <summary>What the validator checks in a value of a primitive type.</summary>
 internal enum ValueCheck
@@ -34,15 +51,37 @@ internal sealed class CompiledElement
         new() { Name = "Degree of Precision", DataType = "ID", Table = "0529" },
     ];
 
-    private CompiledElement(FieldDefinition definition, ValueCheck check, CompiledElement[]? components, HashSet<string>.AlternateLookup<ReadOnlySpan<char>>? table)
+    private CompiledElement(FieldDefinition definition, ValueCheck check, CompiledElement[]? components, TableValues? table)
     {
         Definition = definition;
         Check = check;
         Components = components;
         Table = table;
+        Leaf = this;
+        while (Leaf.Check == ValueCheck.Composite)
+        {
+            Leaf = Leaf.Components![0];
+        }
+
+        Required = definition.Required;
+        MaxRepetitions = definition.MaxRepetitions;
+        MaxLength = definition.MaxLength;
     }
 
     public FieldDefinition Definition { get; }
+
+    /// <summary>
+    /// What a value without separators is checked as: this element, or for a composite type its first component's
+    /// leaf (ER7 puts such a value in the first component, and the first subcomponent of that).
+    /// </summary>
+    public CompiledElement Leaf { get; }
+
+    // The definition's limits, copied here so that the walk reads them without a second indirection.
+    public bool Required { get; }
+
+    public int MaxRepetitions { get; }
+
+    public int MaxLength { get; }
 
     public ValueCheck Check { get; }
 
@@ -50,13 +89,13 @@ internal sealed class CompiledElement
     public CompiledElement[]? Components { get; }
 
     /// <summary>The allowed values, when the element is primitive and the definition holds its table.</summary>
-    public HashSet<string>.AlternateLookup<ReadOnlySpan<char>>? Table { get; }
+    public TableValues? Table { get; }
 
     /// <summary>Resolves an element; <paramref name="depth"/> 0 = field, 1 = component, 2 = subcomponent (no deeper in ER7).</summary>
     public static CompiledElement Create(
         FieldDefinition definition,
         IReadOnlyDictionary<string, IReadOnlyList<FieldDefinition>> dataTypes,
-        IReadOnlyDictionary<string, HashSet<string>> tables,
+        IReadOnlyDictionary<string, TableValues> tables,
         int depth)
     {
         var type = definition.DataType.ToUpperInvariant();
@@ -74,10 +113,10 @@ internal sealed class CompiledElement
             }
         }
 
-        HashSet<string>.AlternateLookup<ReadOnlySpan<char>>? table = null;
+        TableValues? table = null;
         if (check is not (ValueCheck.Composite or ValueCheck.None) && definition.Table is { } id && tables.TryGetValue(id, out var values))
         {
-            table = values.GetAlternateLookup<ReadOnlySpan<char>>();
+            table = values;
         }
 
         return new CompiledElement(definition, check, components, table);

@@ -8,6 +8,17 @@ namespace Hl7Mllp.Validation;
 /// </summary>
 internal static class DataTypeChecks
 {
+    /// <summary>Whether <paramref name="value"/> is valid for a primitive <paramref name="check"/>; true for checks of structure only.</summary>
+    public static bool IsValid(ValueCheck check, ReadOnlySpan<byte> value) => check switch
+    {
+        ValueCheck.Numeric => IsNumeric(value),
+        ValueCheck.SequenceId => IsSequenceId(value),
+        ValueCheck.Date => IsDate(value),
+        ValueCheck.DateTime => IsDateTime(value),
+        ValueCheck.Time => IsTime(value),
+        _ => true,
+    };
+
     /// <summary>NM: an optional leading sign, digits and at most one decimal point, at least one digit.</summary>
     public static bool IsNumeric<T>(ReadOnlySpan<T> value)
         where T : unmanaged, IBinaryInteger<T>

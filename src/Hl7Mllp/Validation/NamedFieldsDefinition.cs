@@ -30,8 +30,8 @@ public sealed class NamedFieldsDefinition
     private const string ResourcePrefix = "Hl7Mllp.Validation.Definitions.hl7-v";
     private static readonly ConcurrentDictionary<string, Lazy<NamedFieldsDefinition>> BuiltIns = new(StringComparer.Ordinal);
 
-    private readonly Dictionary<string, CompiledSegment>.AlternateLookup<ReadOnlySpan<char>> _compiled;
-    private readonly Dictionary<string, CompiledElement>.AlternateLookup<ReadOnlySpan<char>> _observationValueTypes;
+    private readonly ByteKeyMap<CompiledSegment> _compiled;
+    private readonly ByteKeyMap<CompiledElement> _observationValueTypes;
 
     /// <summary>Creates a definition and checks it.</summary>
     /// <param name="version">The HL7 version the definition describes, e.g. <c>2.5.1</c>.</param>
@@ -58,6 +58,7 @@ public sealed class NamedFieldsDefinition
         }
 
         Tables = tableSets.ToDictionary(t => t.Key, t => (IReadOnlySet<string>)t.Value, StringComparer.Ordinal);
+        var tableValues = tableSets.ToDictionary(t => t.Key, t => new TableValues(t.Value), StringComparer.Ordinal);
 
         foreach (var (name, components) in DataTypes)
         {
@@ -89,11 +90,11 @@ public sealed class NamedFieldsDefinition
                 CheckField(segment.Fields[i], $"segment {segment.Id} field {i + 1}");
             }
 
-            compiled[segment.Id] = new CompiledSegment(segment.Id, compiled.Count, [.. segment.Fields.Select(f => CompiledElement.Create(f, DataTypes, tableSets, depth: 0))]);
+            compiled[segment.Id] = new CompiledSegment(segment.Id, compiled.Count, [.. segment.Fields.Select(f => CompiledElement.Create(f, DataTypes, tableValues, depth: 0))]);
         }
 
         Segments = bySegment;
-        _compiled = compiled.GetAlternateLookup<ReadOnlySpan<char>>();
+        _compiled = new ByteKeyMap<CompiledSegment>(compiled);
 
         // OBX-5 is VARIES: its type is the value of OBX-2, resolved per message from these.
         var observationValueTypes = new Dictionary<string, CompiledElement>(StringComparer.Ordinal);
@@ -101,10 +102,11 @@ public sealed class NamedFieldsDefinition
         {
             observationValueTypes.TryAdd(
                 type.ToUpperInvariant(),
-                CompiledElement.Create(new FieldDefinition { Name = "Observation Value", DataType = type }, DataTypes, tableSets, depth: 0));
+                CompiledElement.Create(new FieldDefinition { Name = "Observation Value", DataType = type }, DataTypes, tableValues, depth: 0));
         }
 
-        _observationValueTypes = observationValueTypes.GetAlternateLookup<ReadOnlySpan<char>>();
+        // A type name that does not pack (non-ASCII, over 15 bytes) cannot be named by an OBX-2 the walk resolves either.
+        _observationValueTypes = new ByteKeyMap<CompiledElement>(observationValueTypes);
     }
 
     /// <summary>The HL7 versions with a built-in definition: <c>2.3</c>, <c>2.5.1</c>, <c>2.7</c>.</summary>
@@ -176,13 +178,17 @@ public sealed class NamedFieldsDefinition
         return FromDocument(document);
     }
 
-    /// <summary>The compiled fields of a segment, found without allocating; <see langword="false"/> when the segment is not defined.</summary>
-    internal bool TryGetCompiledSegment(ReadOnlySpan<char> segmentId, out CompiledSegment segment) =>
+    /// <summary>The compiled fields of a segment by its three ID bytes, found without allocating; <see langword="false"/> when the segment is not defined.</summary>
+    internal bool TryGetCompiledSegment(ReadOnlySpan<byte> segmentId, out CompiledSegment segment) =>
         _compiled.TryGetValue(segmentId, out segment!);
 
-    /// <summary>The element an OBX-5 value of type <paramref name="valueType"/> (OBX-2) is checked as; <see langword="false"/> for unknown types.</summary>
-    internal bool TryGetObservationValueType(ReadOnlySpan<char> valueType, out CompiledElement element) =>
-        _observationValueTypes.TryGetValue(valueType, out element!);
+    /// <summary>The element an OBX-5 value of type <paramref name="valueType"/> (OBX-2, raw bytes) is checked as; <see langword="false"/> for unknown types.</summary>
+    internal bool TryGetObservationValueType(ReadOnlySpan<byte> valueType, out CompiledElement element)
+    {
+        // Data type names are short ASCII: eight bytes at most name one.
+        element = null!;
+        return valueType.Length <= 8 && _observationValueTypes.TryGetValue(valueType, out element!);
+    }
 
     /// <summary>The number of defined segments: the slots of <see cref="CompiledSegment.Slot"/>.</summary>
     internal int SegmentCount => Segments.Count;

@@ -20,8 +20,9 @@ namespace Hl7Mllp.Validation;
 /// <item>A primitive value missing from its table: <see cref="Hl7ErrorCode.TableValueNotFound"/> (103).</item>
 /// </list>
 /// Segments the definition does not know (Z segments) and fields past the defined ones are not checked; the HL7 null
-/// <c>""</c> passes every value check. Finding texts name the position and field, never the value. One pass over the
-/// message's bytes, no regular expressions, no allocation except for findings. Lengths count characters: for UTF-8 the
+/// <c>""</c> passes every value check. Finding texts name the position and field, never the value. A conforming segment
+/// is passed by one check on its delimiter bit masks; only the others are walked again to build findings. No regular
+/// expressions, no allocation except for findings. Lengths count characters: for UTF-8 the
 /// characters the bytes decode to, for single-byte character sets the bytes; a segment in a multi-byte legacy character set
 /// (where a byte of a character may look like a delimiter) is first transcoded to UTF-8. Thread-safe.
 /// </remarks>
@@ -59,6 +60,9 @@ public sealed class NamedFieldsValidator
         }
     } = 100;
 
+    /// <summary>Walks every segment the reporting way, skipping the accept path: tests compare the two.</summary>
+    internal bool ReportingWalkOnly { get; init; }
+
     /// <summary>Validates one message, adding an error for each problem found.</summary>
     /// <param name="message">The message.</param>
     /// <param name="errors">Receives the errors, in message order, at most <see cref="MaxFindings"/>; an <see cref="Acks.AckBuilder"/> writes them as ERR segments.</param>
@@ -79,8 +83,8 @@ public sealed class NamedFieldsValidator
         var utf8 = encoding.CodePage == Encoding.UTF8.CodePage;
         var singleByte = encoding.CodePage == Encoding.Latin1.CodePage;
         byte[]? transcoded = null;
-        var walk = new Walk(this, message.Delimiters, errors);
-        Span<char> id = stackalloc char[3];
+        var delimiters = message.Delimiters;
+        var walk = new Walk(this, delimiters, errors);
         try
         {
             foreach (var segment in message.Segments)
@@ -92,22 +96,26 @@ public sealed class NamedFieldsValidator
 
                 var bytes = segment.Bytes.Span;
                 if (bytes.Length < 3
-                    || (bytes.Length > 3 && bytes[3] != message.Delimiters.FieldByte)
-                    || Ascii.ToUtf16(bytes[..3], id, out _) != OperationStatus.Done
-                    || !Definition.TryGetCompiledSegment(id, out var compiled))
+                    || (bytes.Length > 3 && bytes[3] != delimiters.FieldByte)
+                    || !Definition.TryGetCompiledSegment(bytes[..3], out var compiled))
                 {
                     continue;
                 }
 
-                if (utf8 || singleByte || Ascii.IsValid(bytes))
-                {
-                    walk.Segment(bytes, utf8, compiled, ++occurrences[compiled.Slot]);
-                }
-                else
+                var occurrence = ++occurrences[compiled.Slot];
+                var segmentUtf8 = utf8;
+                if (!utf8 && !singleByte && !Ascii.IsValid(bytes))
                 {
                     // A legacy character set: its bytes may hide delimiter values inside characters, so walk its UTF-8.
                     var length = Transcode(bytes, encoding, ref transcoded);
-                    walk.Segment(transcoded.AsSpan(0, length), utf8: true, compiled, ++occurrences[compiled.Slot]);
+                    bytes = transcoded.AsSpan(0, length);
+                    segmentUtf8 = true;
+                }
+
+                // Most segments conform: a cheap check passes them, and only the others are walked again to report.
+                if (ReportingWalkOnly || !ConformanceCheck.Conforms(bytes, segmentUtf8, compiled, delimiters, Definition))
+                {
+                    walk.Segment(bytes, segmentUtf8, compiled, occurrence);
                 }
             }
         }
@@ -176,12 +184,11 @@ public sealed class NamedFieldsValidator
             var rest = text.Length > 3 ? text[4..] : [];
             var hasMore = text.Length > 3;
             var number = 1;
-            var isObservation = segment.Id == "OBX";
             ReadOnlySpan<byte> valueType = [];
 
             // MSH, BHS and FHS: field 1 is the field separator itself and field 2 the encoding characters,
             // which hold the separators and are therefore never split.
-            if (segment.Id is "MSH" or "BHS" or "FHS")
+            if (segment.IsHeader)
             {
                 if (fields.Length > 0)
                 {
@@ -204,32 +211,22 @@ public sealed class NamedFieldsValidator
 
                 var element = fields[number - 1];
                 var valueElement = element;
-                if (isObservation && number == 2)
+                if (segment.IsObservation && number == 2)
                 {
                     valueType = field;
                 }
-                else if (isObservation && number == 5 && element.Check == ValueCheck.None
-                    && TryGetObservationValueType(valueType, out var resolved))
+                else if (segment.IsObservation && number == 5 && element.Check == ValueCheck.None
+                    && _definition.TryGetObservationValueType(valueType, out var resolved))
                 {
                     // OBX-5 (VARIES) takes the data type OBX-2 names; its repetitions and length stay OBX-5's.
                     valueElement = resolved;
                 }
 
-                Field(field, element, valueElement, number, split: number != 2 || segment.Id is not ("MSH" or "BHS" or "FHS"));
+                Field(field, element, valueElement, number, split: number != 2 || !segment.IsHeader);
             }
         }
 
         // element gives the field's limits; valueElement the type its values are checked as (they differ for OBX-5).
-        private readonly bool TryGetObservationValueType(ReadOnlySpan<byte> valueType, out CompiledElement element)
-        {
-            // Data type names are short ASCII; anything else names no type.
-            Span<char> name = stackalloc char[8];
-            element = null!;
-            return valueType.Length <= name.Length
-                && Ascii.ToUtf16(valueType, name, out var length) == OperationStatus.Done
-                && _definition.TryGetObservationValueType(name[..length], out element);
-        }
-
         private void Field(ReadOnlySpan<byte> field, CompiledElement element, CompiledElement valueElement, int number, bool split)
         {
             var definition = element.Definition;
@@ -321,36 +318,16 @@ public sealed class NamedFieldsValidator
                     return;
                 }
 
-                if (!IsValid(element.Check, value))
+                if (!DataTypeChecks.IsValid(element.Check, value))
                 {
                     Report(Hl7ErrorCode.DataTypeError, position, element, $"is not a valid {element.Definition.DataType} value");
                     return;
                 }
             }
 
-            if ((_flags & ValidationFlags.TableValues) != 0 && element.Table is { } table && !TableContains(table, value))
+            if ((_flags & ValidationFlags.TableValues) != 0 && element.Table is { } table && !table.Contains(value, _utf8))
             {
                 Report(Hl7ErrorCode.TableValueNotFound, position, element, $"has a value not in table {element.Definition.Table}");
-            }
-        }
-
-        /// <summary>Looks a value up in a table of decoded strings; the value is decoded (short values on the stack).</summary>
-        private readonly bool TableContains(HashSet<string>.AlternateLookup<ReadOnlySpan<char>> table, ReadOnlySpan<byte> value)
-        {
-            char[]? rented = null;
-            // Table values are codes of a few characters: a small stack buffer (cheap to clear) holds nearly all.
-            var chars = value.Length <= 32 ? stackalloc char[32] : (rented = ArrayPool<char>.Shared.Rent(value.Length));
-            try
-            {
-                var length = _utf8 ? Encoding.UTF8.GetChars(value, chars) : Encoding.Latin1.GetChars(value, chars);
-                return table.Contains(chars[..length]);
-            }
-            finally
-            {
-                if (rented is not null)
-                {
-                    ArrayPool<char>.Shared.Return(rented);
-                }
             }
         }
 
@@ -386,16 +363,6 @@ public sealed class NamedFieldsValidator
 
         // Trailing empty components (PID-5 "DOE^JOHN^^^^^^") carry nothing and are tolerated.
         private static bool IsEmptyTail(ReadOnlySpan<byte> tail, byte separator) => !tail.ContainsAnyExcept(separator);
-
-        private static bool IsValid(ValueCheck check, ReadOnlySpan<byte> value) => check switch
-        {
-            ValueCheck.Numeric => DataTypeChecks.IsNumeric(value),
-            ValueCheck.SequenceId => DataTypeChecks.IsSequenceId(value),
-            ValueCheck.Date => DataTypeChecks.IsDate(value),
-            ValueCheck.DateTime => DataTypeChecks.IsDateTime(value),
-            ValueCheck.Time => DataTypeChecks.IsTime(value),
-            _ => true,
-        };
 
         private void Report(Hl7ErrorCode code, Position position, CompiledElement element, string problem)
         {

@@ -28,8 +28,8 @@ public class ReceivePipelineBenchmarks
     private ReceivePipeline _pipeline = null!;
     private ReceivePipeline _validating = null!;
 
-    /// <summary>Gets or sets the message: <c>loadgen</c> (the load generator's ADT^A01) or a corpus file name.</summary>
-    [Params("loadgen", "adt_a01_v23_pyhl7_01.hl7", "oru_r01_v251_nhapi_01.hl7")]
+    /// <summary>Gets or sets the message: <c>loadgen</c> (the load generator's ADT^A01), <c>adt_v251</c> (the same made valid for v2.5.1) or a corpus file name.</summary>
+    [Params("loadgen", "adt_v251", "adt_a01_v23_pyhl7_01.hl7", "oru_r01_v251_nhapi_01.hl7")]
     public string Message { get; set; } = "loadgen";
 
     [GlobalSetup]
@@ -108,7 +108,10 @@ public class ReceivePipelineBenchmarks
         return Encoding.UTF8.GetBytes(prefix + new string('0', ControlIdLength) + text[end..]);
     }
 
-    private static string Load(string name) => name == "loadgen"
-        ? File.ReadAllText(BenchmarkCorpus.ToolPathOf(Path.Combine("mllp-loadgen", "adt_a01.hl7")))
-        : File.ReadAllText(BenchmarkCorpus.PathOf(name));
+    private static string Load(string name) => File.ReadAllText(name switch
+    {
+        "loadgen" => BenchmarkCorpus.ToolPathOf(Path.Combine("mllp-loadgen", "adt_a01.hl7")),
+        "adt_v251" => BenchmarkCorpus.RepositoryPathOf(Path.Combine("tools", "messages", "adt_a01_v251.hl7")),
+        _ => BenchmarkCorpus.PathOf(name),
+    });
 }

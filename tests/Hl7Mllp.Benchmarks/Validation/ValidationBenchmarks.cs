@@ -5,8 +5,10 @@ using Hl7Mllp.Validation;
 namespace Hl7Mllp.Benchmarks.Validation;
 
 /// <summary>
-/// Validation of the 1.5 KB ADT^A01 of the corpus (v2.3): Named Fields against the built-in v2.5.1 definition with
-/// every check, and five typical receive rules (none matches).
+/// Validation against the built-in v2.5.1 definition with every check, and five typical receive rules (none matches).
+/// Messages: <c>adt_v251</c> (<c>tools/messages/adt_a01_v251.hl7</c>, 1.5 KB, the accept path: 0 findings),
+/// <c>loadgen</c> (the load generator's ADT^A01, the reject path: 11 findings), a 1.5 KB corpus ORU (1 finding:
+/// OBR-3 too long) and the corpus ADT^A01 (v2.3).
 /// </summary>
 [MemoryDiagnoser]
 public class ValidationBenchmarks
@@ -16,10 +18,20 @@ public class ValidationBenchmarks
     private Hl7RuleSet _rules = null!;
     private Hl7Message _message;
 
+    /// <summary>Gets or sets the message: <c>adt_v251</c>, <c>loadgen</c> or a corpus file name.</summary>
+    [Params("adt_v251", "loadgen", "oru_r01_v251_nodehl7_01.hl7", "adt_a01_v23_pyhl7_01.hl7")]
+    public string Message { get; set; } = "adt_v251";
+
     [GlobalSetup]
     public void Setup()
     {
-        _message = Hl7Message.Parse(File.ReadAllBytes(BenchmarkCorpus.PathOf("adt_a01_v23_pyhl7_01.hl7")));
+        var path = Message switch
+        {
+            "adt_v251" => BenchmarkCorpus.RepositoryPathOf(Path.Combine("tools", "messages", "adt_a01_v251.hl7")),
+            "loadgen" => BenchmarkCorpus.ToolPathOf(Path.Combine("mllp-loadgen", "adt_a01.hl7")),
+            _ => BenchmarkCorpus.PathOf(Message),
+        };
+        _message = Hl7Message.Parse(File.ReadAllBytes(path));
         _validator = new NamedFieldsValidator(NamedFieldsDefinition.BuiltIn("2.5.1"), ValidationFlags.All);
         _rules = Hl7RuleSet.FromJson("""
             [
