@@ -13,6 +13,8 @@ public sealed partial class FileMessageSource
         Unreadable,
     }
 
+    private readonly record struct FileRead(ReadOutcome Outcome, ReadOnlyMemory<byte> Content, string? Problem);
+
     // Called under _lock: lists, sorts and keeps the settled files; nothing is read yet (files are read one at a
     // time as the poll is enumerated, so a large backlog never sits in memory).
     private List<FileInfo> Prepare()
@@ -55,6 +57,8 @@ public sealed partial class FileMessageSource
         {
             Log.SourceStateFailed(_logger, _state.FilePath, ex.GetType().Name, ex);
         }
+
+        ReplayJournal();
     }
 
     private List<FileInfo>? List()
@@ -125,10 +129,24 @@ public sealed partial class FileMessageSource
         return false;
     }
 
-    private FileWork? Read(FileInfo file)
+    // Off the lock, possibly on another thread while the previous ACK is awaited: the moves of earlier completions, then
+    // the read of the next file (nothing changes for it: its outcome is handled by Read under the lock).
+    private FileRead ReadAndMove(FileInfo? file)
+    {
+        MovePending();
+        if (file is null)
+        {
+            return default;
+        }
+
+        var outcome = TryRead(file.FullName, out var content, out var problem);
+        return new FileRead(outcome, content, problem);
+    }
+
+    private FileWork? Read(FileInfo file, FileRead read)
     {
         var (attempts, accepted) = _state.Get(file.Name);
-        var outcome = TryRead(file.FullName, out var content, out var problem);
+        var (outcome, content, problem) = read;
         switch (outcome)
         {
             case ReadOutcome.NotReady:
@@ -161,7 +179,7 @@ public sealed partial class FileMessageSource
             return null;
         }
 
-        var work = new FileWork(this, file.FullName, file.LastWriteTimeUtc, attempts, Math.Min(accepted, messages.Count), messages);
+        var work = new FileWork(this, file.FullName, file.Length, file.LastWriteTimeUtc, attempts, Math.Min(accepted, messages.Count), messages);
         if (work.FirstToSend == messages.Count)
         {
             // Every message was accepted before a crash or a failed move: only the move is left to do.

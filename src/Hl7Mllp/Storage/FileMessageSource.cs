@@ -44,15 +44,20 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
     private readonly string _failExtension;
     private readonly bool _failKeepsExtension;
     private readonly FileSourceState _state;
+    private readonly FileSourceJournal _journal;
     private readonly DeferredDirectoryFlush _flush;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, FinishKind> _unfinished = new(StringComparer.Ordinal);
+    private readonly List<string> _pendingMoves = [];
     private Dictionary<string, (long Length, DateTime Modified)> _seen = new(StringComparer.Ordinal);
     private bool _started;
     private bool _directoryMissing;
     private bool _archiveReady;
+    private bool _disposed;
+    private int _openPolls;
+    private Task? _ahead;
     private DateTimeOffset _nextCleanup = DateTimeOffset.MinValue;
 
     /// <summary>Creates a source; does no I/O (the state file is read by the first poll).</summary>
@@ -84,6 +89,7 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
         _failExtension = _failKeepsExtension ? options.FailExtension[2..] : options.FailExtension;
         var stateDirectory = string.IsNullOrWhiteSpace(options.StateDirectory) ? _wildcard.Directory : Path.GetFullPath(options.StateDirectory);
         _state = new FileSourceState(stateDirectory, _wildcard.Pattern);
+        _journal = new FileSourceJournal(stateDirectory, _wildcard.Pattern);
         _time = timeProvider ?? TimeProvider.System;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<FileMessageSource>();
         _flush = new DeferredDirectoryFlush(options.CompletionFlushInterval, options.CompletionFlushMaxFiles, _time, _logger);
@@ -100,6 +106,32 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
 
     /// <summary>Gets how many archives or deletes wait for their directory flush (for tests).</summary>
     internal int UnflushedCompletions => _flush.Waiting;
+
+    /// <summary>Gets how many accepted files wait for their archive or delete (for tests).</summary>
+    internal int PendingMoves
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _pendingMoves.Count;
+            }
+        }
+    }
+
+    /// <summary>Waits for the background read and moves of an open poll, then does the moves still waiting (for tests).</summary>
+    internal async Task SettleMovesAsync()
+    {
+        if (_ahead is { } ahead)
+        {
+            await ahead.ConfigureAwait(false);
+        }
+
+        MovePending();
+    }
+
+    /// <summary>Gets the path of the journal of accepted files not yet moved (see <see cref="CompleteAsync"/>).</summary>
+    public string JournalFilePath => _journal.FilePath;
 
     /// <summary>Gets the path of the state file that keeps failure counts and batch progress across restarts.</summary>
     public string StateFilePath => _state.FilePath;
@@ -120,23 +152,26 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
         lock (_lock)
         {
             files = Prepare();
+            _openPolls++;
         }
 
-        await Task.Yield();
+        Task<FileRead>? ahead = null;
         try
         {
+            await Task.Yield();
             var yielded = 0;
-            foreach (var file in files)
+            for (var next = 0; next < files.Count && yielded < max; next++)
             {
-                if (yielded >= max)
-                {
-                    break;
-                }
+                var file = files[next];
 
+                // Read ahead: the next file was read (and the moves of earlier completions done) on another thread while
+                // the transmitter waited for the previous ACK. Reading changes nothing, so it is safe to do early.
+                var read = ahead is null ? ReadAndMove(file) : await ahead.ConfigureAwait(false);
+                ahead = null;
                 FileWork? work;
                 lock (_lock)
                 {
-                    work = _unfinished.ContainsKey(file.FullName) ? null : Read(file);
+                    work = _unfinished.ContainsKey(file.FullName) ? null : Read(file, read);
                 }
 
                 for (var index = work?.FirstToSend ?? 0; work is not null && index < work.Messages.Count && yielded < max; index++)
@@ -152,6 +187,13 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
                     }
 
                     yielded++;
+                    if (index == work.Messages.Count - 1)
+                    {
+                        var following = next + 1 < files.Count && yielded < max ? files[next + 1] : null;
+                        ahead = Task.Run(() => ReadAndMove(following), CancellationToken.None);
+                        _ahead = ahead;
+                    }
+
                     yield return new OutboundMessage(
                         work.Messages.Count == 1 && work.FirstToSend == 0 ? work.Path : $"{work.Path}#{index + 1}",
                         work.Messages[index],
@@ -163,14 +205,24 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
         }
         finally
         {
-            // The end of a poll (also a stop): make the completions of this poll survive a power loss now.
-            _flush.Flush();
+            // The end of a poll (also a stop): finish the moves of this poll's completions and make them survive a
+            // power loss now; then the journal has nothing left to remember.
+            if (ahead is not null)
+            {
+                await ahead.ConfigureAwait(false);
+            }
+
+            EndMoves(endingPoll: true);
         }
     }
 
     /// <summary>
-    /// Records a final outcome. Accepted: the file (or, for a split file, its last message) is archived or deleted before
-    /// this returns; the directory flush for power loss may follow within <see cref="FileMessageSourceOptions.CompletionFlushInterval"/>. Not accepted: the failure is counted; after the retries the file is renamed with the fail extension.
+    /// Records a final outcome. Accepted: the file (or, for a split file, its last message) is recorded as done in the
+    /// journal (<see cref="JournalFilePath"/>, one write) before this returns, so a kill never sends it again; while a
+    /// poll is open it is archived or deleted in the background (while the next message's ACK is awaited) and at the
+    /// latest when the poll ends, otherwise at once. The directory flush for power loss follows within
+    /// <see cref="FileMessageSourceOptions.CompletionFlushInterval"/>. Not accepted: the failure is counted; after the
+    /// retries the file is renamed with the fail extension.
     /// </summary>
     /// <param name="message">A message this source yielded.</param>
     /// <param name="result">The outcome.</param>
@@ -203,11 +255,22 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Flushes the directories of the archives and deletes not yet flushed; later completions flush at once.</summary>
+    /// <summary>Finishes the moves of accepted files and flushes their directories; later completions move and flush at once.</summary>
     /// <returns>A completed task.</returns>
     public ValueTask DisposeAsync()
     {
+        lock (_lock)
+        {
+            _disposed = true;
+        }
+
+        EndMoves(endingPoll: false);
         _flush.Dispose();
+        lock (_lock)
+        {
+            _journal.Dispose();
+        }
+
         return ValueTask.CompletedTask;
     }
 
@@ -227,6 +290,12 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
         if (work.Accepted < work.Messages.Count)
         {
             SaveState(work.Name, work.Attempts, work.Accepted);
+            return;
+        }
+
+        if (_openPolls > 0 && !_disposed && Journal(work))
+        {
+            _pendingMoves.Add(work.Path);
             return;
         }
 
@@ -260,13 +329,15 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
         }
     }
 
-    private sealed class FileWork(FileMessageSource source, string path, DateTime modified, int attempts, int accepted, List<ReadOnlyMemory<byte>> messages)
+    private sealed class FileWork(FileMessageSource source, string path, long length, DateTime modified, int attempts, int accepted, List<ReadOnlyMemory<byte>> messages)
     {
         public FileMessageSource Source { get; } = source;
 
         public string Path { get; } = path;
 
         public string Name { get; } = System.IO.Path.GetFileName(path);
+
+        public long Length { get; } = length;
 
         public DateTime Modified { get; } = modified;
 
