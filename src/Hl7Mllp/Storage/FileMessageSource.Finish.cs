@@ -103,6 +103,7 @@ public sealed partial class FileMessageSource
 
             paths = [.. _pendingMoves];
             _pendingMoves.Clear();
+            _moving += paths.Length;
         }
 
         foreach (var path in paths)
@@ -124,13 +125,20 @@ public sealed partial class FileMessageSource
                     FlushJournal();
                 }
             }
+            finally
+            {
+                lock (_lock)
+                {
+                    _moving--;
+                }
+            }
         }
     }
 
     // The end of a poll or the source: every journaled move is done and flushed, so the journal can be emptied.
-    private void EndMoves(bool endingPoll)
+    private async Task EndMovesAsync(bool endingPoll)
     {
-        MovePending();
+        await _mover.ConfigureAwait(false);
         _flush.Flush();
         lock (_lock)
         {
@@ -139,7 +147,7 @@ public sealed partial class FileMessageSource
                 _openPolls--;
             }
 
-            if (_openPolls == 0 && _pendingMoves.Count == 0 && _flush.Waiting == 0 && !_unfinished.ContainsValue(FinishKind.Archive))
+            if (_openPolls == 0 && _pendingMoves.Count == 0 && _moving == 0 && _flush.Waiting == 0 && !_unfinished.ContainsValue(FinishKind.Archive))
             {
                 try
                 {

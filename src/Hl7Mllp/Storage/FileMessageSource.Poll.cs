@@ -13,8 +13,6 @@ public sealed partial class FileMessageSource
         Unreadable,
     }
 
-    private readonly record struct FileRead(ReadOutcome Outcome, ReadOnlyMemory<byte> Content, string? Problem);
-
     // Called under _lock: lists, sorts and keeps the settled files; nothing is read yet (files are read one at a
     // time as the poll is enumerated, so a large backlog never sits in memory).
     private List<FileInfo> Prepare()
@@ -129,24 +127,10 @@ public sealed partial class FileMessageSource
         return false;
     }
 
-    // Off the lock, possibly on another thread while the previous ACK is awaited: the moves of earlier completions, then
-    // the read of the next file (nothing changes for it: its outcome is handled by Read under the lock).
-    private FileRead ReadAndMove(FileInfo? file)
-    {
-        MovePending();
-        if (file is null)
-        {
-            return default;
-        }
-
-        var outcome = TryRead(file.FullName, out var content, out var problem);
-        return new FileRead(outcome, content, problem);
-    }
-
-    private FileWork? Read(FileInfo file, FileRead read)
+    private FileWork? Read(FileInfo file)
     {
         var (attempts, accepted) = _state.Get(file.Name);
-        var (outcome, content, problem) = read;
+        var outcome = TryRead(file.FullName, out var content, out var problem);
         switch (outcome)
         {
             case ReadOutcome.NotReady:

@@ -38,10 +38,15 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
 {
     private const int SharingViolation = unchecked((int)0x80070020);
 
+    // Journaled files wait for their move until this many are waiting (or the flush interval ends): one background
+    // task then moves them all, beside the transmitter's next sends.
+    private const int MoveBatch = 32;
+
     private readonly FileWildcard _wildcard;
     private readonly FileMessageSourceOptions _options;
     private readonly string? _archiveDirectory;
     private readonly string _failExtension;
+    private readonly int _moveBatch;
     private readonly bool _failKeepsExtension;
     private readonly FileSourceState _state;
     private readonly FileSourceJournal _journal;
@@ -57,7 +62,8 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
     private bool _archiveReady;
     private bool _disposed;
     private int _openPolls;
-    private Task? _ahead;
+    private int _moving;
+    private Task _mover = Task.CompletedTask;
     private DateTimeOffset _nextCleanup = DateTimeOffset.MinValue;
 
     /// <summary>Creates a source; does no I/O (the state file is read by the first poll).</summary>
@@ -92,7 +98,8 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
         _journal = new FileSourceJournal(stateDirectory, _wildcard.Pattern);
         _time = timeProvider ?? TimeProvider.System;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<FileMessageSource>();
-        _flush = new DeferredDirectoryFlush(options.CompletionFlushInterval, options.CompletionFlushMaxFiles, _time, _logger);
+        _flush = new DeferredDirectoryFlush(options.CompletionFlushInterval, options.CompletionFlushMaxFiles, _time, _logger, MovePending);
+        _moveBatch = Math.Min(MoveBatch, options.CompletionFlushMaxFiles);
     }
 
     private enum FinishKind
@@ -119,14 +126,10 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
         }
     }
 
-    /// <summary>Waits for the background read and moves of an open poll, then does the moves still waiting (for tests).</summary>
+    /// <summary>Waits for the background mover, then does the moves still waiting (for tests).</summary>
     internal async Task SettleMovesAsync()
     {
-        if (_ahead is { } ahead)
-        {
-            await ahead.ConfigureAwait(false);
-        }
-
+        await _mover.ConfigureAwait(false);
         MovePending();
     }
 
@@ -155,23 +158,21 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
             _openPolls++;
         }
 
-        Task<FileRead>? ahead = null;
         try
         {
             await Task.Yield();
             var yielded = 0;
-            for (var next = 0; next < files.Count && yielded < max; next++)
+            foreach (var file in files)
             {
-                var file = files[next];
+                if (yielded >= max)
+                {
+                    break;
+                }
 
-                // Read ahead: the next file was read (and the moves of earlier completions done) on another thread while
-                // the transmitter waited for the previous ACK. Reading changes nothing, so it is safe to do early.
-                var read = ahead is null ? ReadAndMove(file) : await ahead.ConfigureAwait(false);
-                ahead = null;
                 FileWork? work;
                 lock (_lock)
                 {
-                    work = _unfinished.ContainsKey(file.FullName) ? null : Read(file, read);
+                    work = _unfinished.ContainsKey(file.FullName) ? null : Read(file);
                 }
 
                 for (var index = work?.FirstToSend ?? 0; work is not null && index < work.Messages.Count && yielded < max; index++)
@@ -187,13 +188,6 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
                     }
 
                     yielded++;
-                    if (index == work.Messages.Count - 1)
-                    {
-                        var following = next + 1 < files.Count && yielded < max ? files[next + 1] : null;
-                        ahead = Task.Run(() => ReadAndMove(following), CancellationToken.None);
-                        _ahead = ahead;
-                    }
-
                     yield return new OutboundMessage(
                         work.Messages.Count == 1 && work.FirstToSend == 0 ? work.Path : $"{work.Path}#{index + 1}",
                         work.Messages[index],
@@ -207,12 +201,7 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
         {
             // The end of a poll (also a stop): finish the moves of this poll's completions and make them survive a
             // power loss now; then the journal has nothing left to remember.
-            if (ahead is not null)
-            {
-                await ahead.ConfigureAwait(false);
-            }
-
-            EndMoves(endingPoll: true);
+            await EndMovesAsync(endingPoll: true).ConfigureAwait(false);
         }
     }
 
@@ -256,22 +245,20 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
     }
 
     /// <summary>Finishes the moves of accepted files and flushes their directories; later completions move and flush at once.</summary>
-    /// <returns>A completed task.</returns>
-    public ValueTask DisposeAsync()
+    /// <returns>A task that completes when the moves are done and flushed.</returns>
+    public async ValueTask DisposeAsync()
     {
         lock (_lock)
         {
             _disposed = true;
         }
 
-        EndMoves(endingPoll: false);
+        await EndMovesAsync(endingPoll: false).ConfigureAwait(false);
         _flush.Dispose();
         lock (_lock)
         {
             _journal.Dispose();
         }
-
-        return ValueTask.CompletedTask;
     }
 
     /// <summary>Gets how many files matched the wildcard at the last poll (not yet completed then), for the queue-depth metric.</summary>
@@ -293,9 +280,18 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
             return;
         }
 
-        if (_openPolls > 0 && !_disposed && Journal(work))
+        if (_openPolls > 0 && !_disposed && _options.CompletionFlushInterval > TimeSpan.Zero && Journal(work))
         {
             _pendingMoves.Add(work.Path);
+            if (_pendingMoves.Count < _moveBatch)
+            {
+                _flush.Arm();
+            }
+            else if (_mover.IsCompleted)
+            {
+                _mover = Task.Run(MovePending, CancellationToken.None);
+            }
+
             return;
         }
 
