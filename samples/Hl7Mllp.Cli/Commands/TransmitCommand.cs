@@ -14,7 +14,8 @@ namespace Hl7Mllp.Cli.Commands;
 /// extension after its retries.
 /// </summary>
 /// <remarks>
-/// Prints <c>transmitting WILDCARD to HOST:PORT</c> once started. Logs go to standard error (warnings only with
+/// The client waits for each ACK with <see cref="MllpClientOptions.LowLatencyAckWait"/> of 1 ms, like <c>send</c>: a
+/// transmitter is a dedicated sequential sender. Prints <c>transmitting WILDCARD to HOST:PORT</c> once started. Logs go to standard error (warnings only with
 /// <c>--quiet</c>). Exit code 0, or 2 on usage errors.
 /// </remarks>
 public static class TransmitCommand
@@ -67,6 +68,10 @@ public static class TransmitCommand
                 Port = result.GetValue(port),
                 AckTimeout = TimeSpan.FromSeconds(result.GetValue(ackTimeout)),
                 ConnectTimeout = TimeSpan.FromSeconds(result.GetValue(connectTimeout)),
+
+                // The host's choice: one transmitter is a dedicated, sequential sender, like `send`: wait for each ACK
+                // in a short blocking receive rather than two thread hops.
+                LowLatencyAckWait = TimeSpan.FromMilliseconds(1),
             };
             var transmitterOptions = new TransmitterOptions
             {

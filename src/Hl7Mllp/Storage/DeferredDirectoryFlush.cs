@@ -9,6 +9,8 @@ namespace Hl7Mllp.Storage;
 /// can undo it until its directory is flushed. This class flushes every directory changed since the last flush once
 /// <c>maxChanges</c> changes are waiting, <c>interval</c> after the first waiting change (a timer), and on
 /// <see cref="Flush"/> / <see cref="Dispose"/>; an interval of zero flushes every change before <see cref="Add"/> returns.
+/// Each flush first runs the owner's <c>beforeFlush</c> (the file source's moves of journaled files, which
+/// <see cref="Arm"/> announces without counting a change).
 /// </summary>
 /// <remarks>Thread-safe. A failed flush is logged and its directories stay waiting for the next flush.</remarks>
 internal sealed class DeferredDirectoryFlush : IDisposable
@@ -17,6 +19,7 @@ internal sealed class DeferredDirectoryFlush : IDisposable
     private readonly int _maxChanges;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly Action? _beforeFlush;
     private readonly Lock _lock = new();
     private readonly HashSet<string> _directories = new(StringComparer.Ordinal);
     private ITimer? _timer;
@@ -24,8 +27,9 @@ internal sealed class DeferredDirectoryFlush : IDisposable
     private int _changes;
     private bool _disposed;
 
-    public DeferredDirectoryFlush(TimeSpan interval, int maxChanges, TimeProvider time, ILogger logger)
+    public DeferredDirectoryFlush(TimeSpan interval, int maxChanges, TimeProvider time, ILogger logger, Action? beforeFlush = null)
     {
+        _beforeFlush = beforeFlush;
         _interval = interval;
         _maxChanges = maxChanges;
         _time = time;
@@ -58,11 +62,9 @@ internal sealed class DeferredDirectoryFlush : IDisposable
 
             _changes++;
             flushNow = _disposed || _interval == TimeSpan.Zero || _changes >= _maxChanges;
-            if (!flushNow && !_timerArmed)
+            if (!flushNow)
             {
-                _timerArmed = true;
-                _timer ??= _time.CreateTimer(static state => ((DeferredDirectoryFlush)state!).Flush(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-                _timer.Change(_interval, Timeout.InfiniteTimeSpan);
+                ArmTimer();
             }
         }
 
@@ -72,9 +74,22 @@ internal sealed class DeferredDirectoryFlush : IDisposable
         }
     }
 
+    /// <summary>Makes sure a flush (and so the owner's <c>beforeFlush</c>) runs within the interval, without counting a change.</summary>
+    public void Arm()
+    {
+        lock (_lock)
+        {
+            if (!_disposed && _interval > TimeSpan.Zero)
+            {
+                ArmTimer();
+            }
+        }
+    }
+
     /// <summary>Flushes every directory changed since the last flush; returns when they are durable (or the failure is logged).</summary>
     public void Flush()
     {
+        _beforeFlush?.Invoke();
         string[] directories;
         lock (_lock)
         {
@@ -106,6 +121,17 @@ internal sealed class DeferredDirectoryFlush : IDisposable
                     _changes++;
                 }
             }
+        }
+    }
+
+    // Called under _lock.
+    private void ArmTimer()
+    {
+        if (!_timerArmed)
+        {
+            _timerArmed = true;
+            _timer ??= _time.CreateTimer(static state => ((DeferredDirectoryFlush)state!).Flush(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _timer.Change(_interval, Timeout.InfiniteTimeSpan);
         }
     }
 

@@ -16,49 +16,185 @@ public sealed partial class FileMessageSource
         var name = Path.GetFileName(path);
         try
         {
-            string result;
-            if (kind == FinishKind.Fail)
-            {
-                result = MoveWithoutOverwrite(path, _wildcard.Directory, FailedName(name));
-                DirectorySync.FlushOnce(_wildcard.Directory);
-            }
-            else if (_archiveDirectory is null)
-            {
-                File.Delete(path);
-                _flush.Add(_wildcard.Directory);
-                result = name;
-                Log.SourceFileCompleted(_logger, name, "deleted");
-            }
-            else
-            {
-                if (!_archiveReady)
-                {
-                    System.IO.Directory.CreateDirectory(_archiveDirectory);
-                    _archiveReady = true;
-                }
-
-                result = MoveWithoutOverwrite(path, _archiveDirectory, name);
-
-                // Archive Days count from archiving, not from when the file was written.
-                File.SetLastWriteTimeUtc(Path.Join(_archiveDirectory, result), _time.GetUtcNow().UtcDateTime);
-                _flush.Add(_archiveDirectory, _wildcard.Directory);
-                if (_logger.IsEnabled(LogLevel.Debug))
-                {
-                    Log.SourceFileCompleted(_logger, name, "archived as " + result);
-                }
-            }
-
+            var result = Move(path, name, kind);
             _unfinished.Remove(path);
             SaveState(name, 0, 0);
             return result;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            // The archive directory may have been removed: create it again on the next try.
-            _archiveReady = false;
-            _unfinished[path] = kind;
-            Log.SourceFinishFailed(_logger, name, kind == FinishKind.Fail ? "rename" : _archiveDirectory is null ? "delete" : "archive", ex.GetType().Name, ex);
+            FinishFailed(path, name, kind, ex);
             return null;
+        }
+    }
+
+    // The file-system part of Finish; needs no lock (the accepted files' moves run beside the transmitter's next send).
+    private string Move(string path, string name, FinishKind kind)
+    {
+        if (kind == FinishKind.Fail)
+        {
+            var failedName = MoveWithoutOverwrite(path, _wildcard.Directory, FailedName(name));
+            DirectorySync.FlushOnce(_wildcard.Directory);
+            return failedName;
+        }
+
+        if (_archiveDirectory is null)
+        {
+            File.Delete(path);
+            _flush.Add(_wildcard.Directory);
+            Log.SourceFileCompleted(_logger, name, "deleted");
+            return name;
+        }
+
+        if (!_archiveReady)
+        {
+            System.IO.Directory.CreateDirectory(_archiveDirectory);
+            _archiveReady = true;
+        }
+
+        var result = MoveWithoutOverwrite(path, _archiveDirectory, name);
+
+        // Archive Days count from archiving, not from when the file was written.
+        File.SetLastWriteTimeUtc(Path.Join(_archiveDirectory, result), _time.GetUtcNow().UtcDateTime);
+        _flush.Add(_archiveDirectory, _wildcard.Directory);
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            Log.SourceFileCompleted(_logger, name, "archived as " + result);
+        }
+
+        return result;
+    }
+
+    // Called under _lock.
+    private void FinishFailed(string path, string name, FinishKind kind, Exception ex)
+    {
+        // The archive directory may have been removed: create it again on the next try.
+        _archiveReady = false;
+        _unfinished[path] = kind;
+        Log.SourceFinishFailed(_logger, name, kind == FinishKind.Fail ? "rename" : _archiveDirectory is null ? "delete" : "archive", ex.GetType().Name, ex);
+    }
+
+    // Called under _lock: records an accepted file as done (one write). False when it could not be journaled: the
+    // caller then moves it at once, as before the journal.
+    private bool Journal(FileWork work)
+    {
+        try
+        {
+            return _journal.TryAppend(work.Name, work.Length, work.Modified);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.SourceStateFailed(_logger, _journal.FilePath, ex.GetType().Name, ex);
+            return false;
+        }
+    }
+
+    // Off the lock: archives or deletes the journaled files. A failed move waits in _unfinished for the next poll, and
+    // the journal goes to disk so that even a power loss does not send that file again.
+    private void MovePending()
+    {
+        string[] paths;
+        lock (_lock)
+        {
+            if (_pendingMoves.Count == 0)
+            {
+                return;
+            }
+
+            paths = [.. _pendingMoves];
+            _pendingMoves.Clear();
+            _moving += paths.Length;
+        }
+
+        foreach (var path in paths)
+        {
+            var name = Path.GetFileName(path);
+            try
+            {
+                Move(path, name, FinishKind.Archive);
+                lock (_lock)
+                {
+                    SaveState(name, 0, 0);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                lock (_lock)
+                {
+                    FinishFailed(path, name, FinishKind.Archive, ex);
+                    FlushJournal();
+                }
+            }
+            finally
+            {
+                lock (_lock)
+                {
+                    _moving--;
+                }
+            }
+        }
+    }
+
+    // The end of a poll or the source: every journaled move is done and flushed, so the journal can be emptied.
+    private async Task EndMovesAsync(bool endingPoll)
+    {
+        await _mover.ConfigureAwait(false);
+        _flush.Flush();
+        lock (_lock)
+        {
+            if (endingPoll)
+            {
+                _openPolls--;
+            }
+
+            if (_openPolls == 0 && _pendingMoves.Count == 0 && _moving == 0 && _flush.Waiting == 0 && !_unfinished.ContainsValue(FinishKind.Archive))
+            {
+                try
+                {
+                    _journal.Clear();
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    Log.SourceStateFailed(_logger, _journal.FilePath, ex.GetType().Name, ex);
+                }
+            }
+        }
+    }
+
+    // Called under _lock at the first poll: a file journaled as accepted by an earlier run (killed before its move) is
+    // archived now, without sending it again, if it is still the same file (name, length, modification time).
+    private void ReplayJournal()
+    {
+        List<(string Name, long Length, long ModifiedTicks)> entries;
+        try
+        {
+            entries = _journal.Load();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.SourceStateFailed(_logger, _journal.FilePath, ex.GetType().Name, ex);
+            return;
+        }
+
+        foreach (var (name, length, ticks) in entries)
+        {
+            var file = new FileInfo(Path.Join(_wildcard.Directory, name));
+            if (file.Exists && file.Length == length && file.LastWriteTimeUtc.Ticks == ticks)
+            {
+                Finish(file.FullName, FinishKind.Archive);
+            }
+        }
+    }
+
+    private void FlushJournal()
+    {
+        try
+        {
+            _journal.FlushToDisk();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.SourceStateFailed(_logger, _journal.FilePath, ex.GetType().Name, ex);
         }
     }
 

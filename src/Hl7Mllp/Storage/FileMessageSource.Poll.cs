@@ -55,6 +55,8 @@ public sealed partial class FileMessageSource
         {
             Log.SourceStateFailed(_logger, _state.FilePath, ex.GetType().Name, ex);
         }
+
+        ReplayJournal();
     }
 
     private List<FileInfo>? List()
@@ -161,7 +163,7 @@ public sealed partial class FileMessageSource
             return null;
         }
 
-        var work = new FileWork(this, file.FullName, file.LastWriteTimeUtc, attempts, Math.Min(accepted, messages.Count), messages);
+        var work = new FileWork(this, file.FullName, file.Length, file.LastWriteTimeUtc, attempts, Math.Min(accepted, messages.Count), messages);
         if (work.FirstToSend == messages.Count)
         {
             // Every message was accepted before a crash or a failed move: only the move is left to do.

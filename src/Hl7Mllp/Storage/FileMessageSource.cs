@@ -38,21 +38,32 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
 {
     private const int SharingViolation = unchecked((int)0x80070020);
 
+    // Journaled files wait for their move until this many are waiting (or the flush interval ends): one background
+    // task then moves them all, beside the transmitter's next sends.
+    private const int MoveBatch = 32;
+
     private readonly FileWildcard _wildcard;
     private readonly FileMessageSourceOptions _options;
     private readonly string? _archiveDirectory;
     private readonly string _failExtension;
+    private readonly int _moveBatch;
     private readonly bool _failKeepsExtension;
     private readonly FileSourceState _state;
+    private readonly FileSourceJournal _journal;
     private readonly DeferredDirectoryFlush _flush;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, FinishKind> _unfinished = new(StringComparer.Ordinal);
+    private readonly List<string> _pendingMoves = [];
     private Dictionary<string, (long Length, DateTime Modified)> _seen = new(StringComparer.Ordinal);
     private bool _started;
     private bool _directoryMissing;
     private bool _archiveReady;
+    private bool _disposed;
+    private int _openPolls;
+    private int _moving;
+    private Task _mover = Task.CompletedTask;
     private DateTimeOffset _nextCleanup = DateTimeOffset.MinValue;
 
     /// <summary>Creates a source; does no I/O (the state file is read by the first poll).</summary>
@@ -84,9 +95,11 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
         _failExtension = _failKeepsExtension ? options.FailExtension[2..] : options.FailExtension;
         var stateDirectory = string.IsNullOrWhiteSpace(options.StateDirectory) ? _wildcard.Directory : Path.GetFullPath(options.StateDirectory);
         _state = new FileSourceState(stateDirectory, _wildcard.Pattern);
+        _journal = new FileSourceJournal(stateDirectory, _wildcard.Pattern);
         _time = timeProvider ?? TimeProvider.System;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<FileMessageSource>();
-        _flush = new DeferredDirectoryFlush(options.CompletionFlushInterval, options.CompletionFlushMaxFiles, _time, _logger);
+        _flush = new DeferredDirectoryFlush(options.CompletionFlushInterval, options.CompletionFlushMaxFiles, _time, _logger, MovePending);
+        _moveBatch = Math.Min(MoveBatch, options.CompletionFlushMaxFiles);
     }
 
     private enum FinishKind
@@ -100,6 +113,28 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
 
     /// <summary>Gets how many archives or deletes wait for their directory flush (for tests).</summary>
     internal int UnflushedCompletions => _flush.Waiting;
+
+    /// <summary>Gets how many accepted files wait for their archive or delete (for tests).</summary>
+    internal int PendingMoves
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _pendingMoves.Count;
+            }
+        }
+    }
+
+    /// <summary>Waits for the background mover, then does the moves still waiting (for tests).</summary>
+    internal async Task SettleMovesAsync()
+    {
+        await _mover.ConfigureAwait(false);
+        MovePending();
+    }
+
+    /// <summary>Gets the path of the journal of accepted files not yet moved (see <see cref="CompleteAsync"/>).</summary>
+    public string JournalFilePath => _journal.FilePath;
 
     /// <summary>Gets the path of the state file that keeps failure counts and batch progress across restarts.</summary>
     public string StateFilePath => _state.FilePath;
@@ -120,11 +155,12 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
         lock (_lock)
         {
             files = Prepare();
+            _openPolls++;
         }
 
-        await Task.Yield();
         try
         {
+            await Task.Yield();
             var yielded = 0;
             foreach (var file in files)
             {
@@ -163,14 +199,19 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
         }
         finally
         {
-            // The end of a poll (also a stop): make the completions of this poll survive a power loss now.
-            _flush.Flush();
+            // The end of a poll (also a stop): finish the moves of this poll's completions and make them survive a
+            // power loss now; then the journal has nothing left to remember.
+            await EndMovesAsync(endingPoll: true).ConfigureAwait(false);
         }
     }
 
     /// <summary>
-    /// Records a final outcome. Accepted: the file (or, for a split file, its last message) is archived or deleted before
-    /// this returns; the directory flush for power loss may follow within <see cref="FileMessageSourceOptions.CompletionFlushInterval"/>. Not accepted: the failure is counted; after the retries the file is renamed with the fail extension.
+    /// Records a final outcome. Accepted: the file (or, for a split file, its last message) is recorded as done in the
+    /// journal (<see cref="JournalFilePath"/>, one write) before this returns, so a kill never sends it again; while a
+    /// poll is open it is archived or deleted in the background (while the next message's ACK is awaited) and at the
+    /// latest when the poll ends, otherwise at once. The directory flush for power loss follows within
+    /// <see cref="FileMessageSourceOptions.CompletionFlushInterval"/>. Not accepted: the failure is counted; after the
+    /// retries the file is renamed with the fail extension.
     /// </summary>
     /// <param name="message">A message this source yielded.</param>
     /// <param name="result">The outcome.</param>
@@ -203,12 +244,21 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Flushes the directories of the archives and deletes not yet flushed; later completions flush at once.</summary>
-    /// <returns>A completed task.</returns>
-    public ValueTask DisposeAsync()
+    /// <summary>Finishes the moves of accepted files and flushes their directories; later completions move and flush at once.</summary>
+    /// <returns>A task that completes when the moves are done and flushed.</returns>
+    public async ValueTask DisposeAsync()
     {
+        lock (_lock)
+        {
+            _disposed = true;
+        }
+
+        await EndMovesAsync(endingPoll: false).ConfigureAwait(false);
         _flush.Dispose();
-        return ValueTask.CompletedTask;
+        lock (_lock)
+        {
+            _journal.Dispose();
+        }
     }
 
     /// <summary>Gets how many files matched the wildcard at the last poll (not yet completed then), for the queue-depth metric.</summary>
@@ -227,6 +277,21 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
         if (work.Accepted < work.Messages.Count)
         {
             SaveState(work.Name, work.Attempts, work.Accepted);
+            return;
+        }
+
+        if (_openPolls > 0 && !_disposed && _options.CompletionFlushInterval > TimeSpan.Zero && Journal(work))
+        {
+            _pendingMoves.Add(work.Path);
+            if (_pendingMoves.Count < _moveBatch)
+            {
+                _flush.Arm();
+            }
+            else if (_mover.IsCompleted)
+            {
+                _mover = Task.Run(MovePending, CancellationToken.None);
+            }
+
             return;
         }
 
@@ -260,13 +325,15 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
         }
     }
 
-    private sealed class FileWork(FileMessageSource source, string path, DateTime modified, int attempts, int accepted, List<ReadOnlyMemory<byte>> messages)
+    private sealed class FileWork(FileMessageSource source, string path, long length, DateTime modified, int attempts, int accepted, List<ReadOnlyMemory<byte>> messages)
     {
         public FileMessageSource Source { get; } = source;
 
         public string Path { get; } = path;
 
         public string Name { get; } = System.IO.Path.GetFileName(path);
+
+        public long Length { get; } = length;
 
         public DateTime Modified { get; } = modified;
 

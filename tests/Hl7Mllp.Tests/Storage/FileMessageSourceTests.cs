@@ -128,12 +128,34 @@ public sealed class FileMessageSourceTests : IDisposable
     }
 
     [Fact]
-    public async Task CompleteAsync_Accepted_MovesAtOnceAndFlushesTheDirectoriesAfterTheInterval()
+    public async Task CompleteAsync_AcceptedDuringAPoll_JournaledBeforeReturningAndMovedBeforeThePollEnds()
+    {
+        WriteMessage("a.hl7", "A");
+        WriteMessage("b.hl7", "B");
+        var source = CreateSource(o => o.ArchiveDirectory = Archive);
+        await using (var messages = source.PollAsync(10).GetAsyncEnumerator())
+        {
+            await AcceptNextAsync(source, messages);
+
+            File.ReadAllText(source.JournalFilePath).Should().EndWith(" a.hl7\n", "the journal line, written before CompleteAsync returns, is what a kill keeps");
+            (await messages.MoveNextAsync()).Should().BeTrue();
+            ControlId(messages.Current).Should().Be("B");
+        }
+
+        File.Exists(Path.Join(Archive, "a.hl7")).Should().BeTrue("the end of the poll finishes the moves");
+        File.Exists(Path.Join(Input, "a.hl7")).Should().BeFalse();
+        File.Exists(Path.Join(Input, "b.hl7")).Should().BeTrue("b was not completed");
+        File.Exists(source.JournalFilePath).Should().BeFalse("every journaled move is done and flushed");
+        source.UnflushedCompletions.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task CompleteAsync_Accepted_MovedBesideTheNextSendAndFlushedAfterTheInterval()
     {
         var (source, messages) = await ArchiveTheFirstOfTwoFilesAsync();
         await using var poll = messages;
 
-        File.Exists(Path.Join(Archive, "a.hl7")).Should().BeTrue("the move is done before CompleteAsync returns, so a kill keeps it");
+        File.Exists(Path.Join(Archive, "a.hl7")).Should().BeTrue();
         File.Exists(Path.Join(Input, "a.hl7")).Should().BeFalse();
         source.UnflushedCompletions.Should().Be(1, "the directory flush waits for the interval");
         _time.Advance(TimeSpan.FromMilliseconds(99));
@@ -155,6 +177,7 @@ public sealed class FileMessageSourceTests : IDisposable
         await foreach (var message in source.PollAsync(10))
         {
             await source.CompleteAsync(message, Accepted(ControlId(message)));
+            await source.SettleMovesAsync();
             waiting.Add(source.UnflushedCompletions);
         }
 
@@ -171,6 +194,7 @@ public sealed class FileMessageSourceTests : IDisposable
         await using var messages = source.PollAsync(10).GetAsyncEnumerator();
 
         await AcceptNextAsync(source, messages);
+        await source.SettleMovesAsync();
 
         source.UnflushedCompletions.Should().Be(0);
         File.Exists(Path.Join(Input, "a.hl7")).Should().BeFalse();
@@ -198,6 +222,7 @@ public sealed class FileMessageSourceTests : IDisposable
         var source = CreateSource(o => o.ArchiveDirectory = Archive);
         await using var messages = source.PollAsync(10).GetAsyncEnumerator();
         await AcceptNextAsync(source, messages);
+        await source.SettleMovesAsync();
 
         Directory.Delete(Archive, recursive: true);
         _time.Advance(TimeSpan.FromMilliseconds(100));
@@ -518,6 +543,71 @@ public sealed class FileMessageSourceTests : IDisposable
     }
 
     [Fact]
+    public async Task PollAsync_JournaledButNotMovedBeforeACrash_ArchivedWithoutSendingAgain()
+    {
+        var a = WriteMessage("a.hl7", "A");
+        WriteMessage("b.hl7", "B", Base.AddSeconds(1));
+        var source = CreateSource(o => o.ArchiveDirectory = Archive);
+        File.WriteAllText(source.JournalFilePath, $"{new FileInfo(a).Length} {File.GetLastWriteTimeUtc(a).Ticks} a.hl7\n");
+
+        var sent = await PollAndAcceptAsync(source);
+
+        sent.Select(ControlId).Should().Equal(["B"], "a.hl7 was accepted before the crash");
+        ControlIdOf(Path.Join(Archive, "a.hl7")).Should().Be("A");
+        Directory.GetFiles(Input, "*.hl7").Should().BeEmpty();
+        File.Exists(source.JournalFilePath).Should().BeFalse("the replayed move is done and flushed");
+    }
+
+    [Fact]
+    public async Task PollAsync_JournalEntryForAnotherFileOfTheSameName_SendsTheNewFile()
+    {
+        var a = WriteMessage("a.hl7", "A");
+        var source = CreateSource(o => o.ArchiveDirectory = Archive);
+        File.WriteAllText(source.JournalFilePath, $"{new FileInfo(a).Length} {File.GetLastWriteTimeUtc(a).Ticks - 1} a.hl7\nnot a line\n");
+
+        var sent = await PollAndAcceptAsync(source);
+
+        sent.Select(ControlId).Should().Equal(["A"], "a file written after the journaled one (another time stamp) was never sent");
+        ControlIdOf(Path.Join(Archive, "a.hl7")).Should().Be("A");
+    }
+
+    [Fact]
+    public async Task CompleteAsync_DeferredMoveOntoATakenArchiveName_AddsASuffix()
+    {
+        Directory.CreateDirectory(Archive);
+        File.WriteAllText(Path.Join(Archive, "a.hl7"), "older");
+        var (source, messages) = await ArchiveTheFirstOfTwoFilesAsync();
+        await using var poll = messages;
+
+        File.ReadAllText(Path.Join(Archive, "a.hl7")).Should().Be("older");
+        ControlIdOf(Path.Join(Archive, "a_1.hl7")).Should().Be("A");
+        File.Exists(Path.Join(Input, "a.hl7")).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task CompleteAsync_DeferredMoveFails_NotSentAgainAndArchivedAfterARestart()
+    {
+        File.WriteAllText(_dir.Combine("blocker"), "a file where the archive directory should be");
+        var archive = _dir.Combine("blocker", "archive");
+        WriteMessage("a.hl7", "A");
+        WriteMessage("b.hl7", "B", Base.AddSeconds(1));
+        var before = CreateSource(o => o.ArchiveDirectory = archive);
+        await using (var messages = before.PollAsync(10).GetAsyncEnumerator())
+        {
+            await AcceptNextAsync(before, messages);
+        }
+
+        (await PollAsync(before, 10)).Select(ControlId).Should().Equal(["B"], "a.hl7 was accepted; only its move failed");
+        File.Exists(Path.Join(Input, "a.hl7")).Should().BeTrue();
+        File.ReadAllText(before.JournalFilePath).Should().Contain(" a.hl7\n", "the journal keeps a.hl7 until it is moved");
+
+        File.Delete(_dir.Combine("blocker"));
+        var after = CreateSource(o => o.ArchiveDirectory = archive);
+        (await PollAsync(after, 10)).Select(ControlId).Should().Equal(["B"], "a restart finishes the journaled move instead of sending a.hl7 again");
+        ControlIdOf(Path.Join(archive, "a.hl7")).Should().Be("A");
+    }
+
+    [Fact]
     public async Task CompleteAsync_MessageFromAnotherSource_Throws()
     {
         WriteMessage("a.hl7", "A");
@@ -595,7 +685,7 @@ public sealed class FileMessageSourceTests : IDisposable
         return messages;
     }
 
-    /// <summary>Writes a.hl7 and b.hl7, polls a source with an archive and accepts a.hl7; the poll stays open at b.hl7.</summary>
+    /// <summary>Writes a.hl7 and b.hl7, polls a source with an archive, accepts a.hl7 and waits for its move; the poll stays open before b.hl7.</summary>
     private async Task<(FileMessageSource Source, IAsyncEnumerator<OutboundMessage> Messages)> ArchiveTheFirstOfTwoFilesAsync()
     {
         WriteMessage("a.hl7", "A");
@@ -603,6 +693,7 @@ public sealed class FileMessageSourceTests : IDisposable
         var source = CreateSource(o => o.ArchiveDirectory = Archive);
         var messages = source.PollAsync(10).GetAsyncEnumerator();
         await AcceptNextAsync(source, messages);
+        await source.SettleMovesAsync();
         return (source, messages);
     }
 

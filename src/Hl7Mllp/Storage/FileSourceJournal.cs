@@ -1,0 +1,112 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Win32.SafeHandles;
+
+namespace Hl7Mllp.Storage;
+
+/// <summary>
+/// The file source's record of accepted files whose archive or delete may not have happened yet: one line
+/// <c>length modified-ticks name</c> per accepted file, appended with one <c>write</c> before
+/// <see cref="FileMessageSource.CompleteAsync"/> returns. The write reaches the page cache, so it survives a kill of
+/// the process; the move that follows in the background makes it survive a power loss once its directory is flushed.
+/// A restart archives every file still in the input directory whose name, length and modification time match an
+/// entry, without sending it again; the journal is deleted once every journaled move is done and flushed.
+/// </summary>
+/// <remarks>Not thread-safe: the source serializes access. Lines that do not parse (a power loss mid-write) are ignored.</remarks>
+internal sealed class FileSourceJournal : IDisposable
+{
+    private readonly string _path;
+    private SafeFileHandle? _handle;
+    private long _length;
+
+    public FileSourceJournal(string directory, string pattern)
+    {
+        // Next to the state file, one per input pattern.
+        _path = Path.Join(directory, FileStorageNames.ReservedPrefix + "source-" + pattern.Replace('*', '_').Replace('?', '_') + ".done");
+    }
+
+    /// <summary>Gets the journal's path.</summary>
+    public string FilePath => _path;
+
+    /// <summary>Gets whether the journal holds entries (written by this run or a previous one).</summary>
+    public bool HasEntries => _length > 0;
+
+    /// <summary>Reads the entries a previous run left; a missing journal has none.</summary>
+    /// <exception cref="IOException">The journal exists but cannot be read.</exception>
+    public List<(string Name, long Length, long ModifiedTicks)> Load()
+    {
+        List<(string, long, long)> entries = [];
+        if (!File.Exists(_path))
+        {
+            return entries;
+        }
+
+        foreach (var line in File.ReadLines(_path, Encoding.UTF8))
+        {
+            var parts = line.Split(' ', 3);
+            if (parts.Length == 3
+                && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var length)
+                && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+                && parts[2].Length > 0)
+            {
+                entries.Add((parts[2], length, ticks));
+            }
+        }
+
+        _length = new FileInfo(_path).Length;
+        return entries;
+    }
+
+    /// <summary>Appends one entry with a single write; returns <see langword="false"/> for a name a line cannot hold.</summary>
+    /// <exception cref="IOException">The write failed.</exception>
+    /// <exception cref="UnauthorizedAccessException">The journal cannot be opened for writing.</exception>
+    public bool TryAppend(string name, long length, DateTime modifiedUtc)
+    {
+        if (name.Contains('\n', StringComparison.Ordinal) || name.Contains('\r', StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        _handle ??= File.OpenHandle(_path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read);
+        var line = string.Create(CultureInfo.InvariantCulture, $"{length} {modifiedUtc.Ticks} {name}\n");
+        var bytes = Encoding.UTF8.GetBytes(line);
+        RandomAccess.Write(_handle, bytes, _length);
+        _length += bytes.Length;
+        return true;
+    }
+
+    /// <summary>Flushes the journal to disk, for entries whose move failed and may wait long.</summary>
+    /// <exception cref="IOException">The flush failed.</exception>
+    public void FlushToDisk()
+    {
+        if (_handle is not null)
+        {
+            RandomAccess.FlushToDisk(_handle);
+        }
+    }
+
+    /// <summary>
+    /// Deletes the journal, so no file of its own lingers beside the input; call only when every journaled move is done
+    /// and its directory flushed. A power loss that brings it back is harmless: its files are gone, or it finishes
+    /// their moves.
+    /// </summary>
+    /// <exception cref="IOException">The journal could not be deleted.</exception>
+    public void Clear()
+    {
+        if (_length == 0)
+        {
+            return;
+        }
+
+        _handle?.Dispose();
+        _handle = null;
+        File.Delete(_path);
+        _length = 0;
+    }
+
+    public void Dispose()
+    {
+        _handle?.Dispose();
+        _handle = null;
+    }
+}
