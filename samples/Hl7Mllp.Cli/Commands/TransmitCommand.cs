@@ -16,7 +16,8 @@ namespace Hl7Mllp.Cli.Commands;
 /// <remarks>
 /// The client waits for each ACK with <see cref="MllpClientOptions.LowLatencyAckWait"/> of 1 ms, like <c>send</c>: a
 /// transmitter is a dedicated sequential sender. Prints <c>transmitting WILDCARD to HOST:PORT</c> once started. Logs go to standard error (warnings only with
-/// <c>--quiet</c>). Exit code 0, or 2 on usage errors.
+/// <c>--quiet</c>). Exit code 0, or 2 on usage errors. The environment variable <c>HL7MLLP_FAULT</c>
+/// (<c>after-ack-before-commit</c>) is a crash point for the crash tests (<see cref="TransmitFaultSource"/>).
 /// </remarks>
 public static class TransmitCommand
 {
@@ -105,7 +106,7 @@ public static class TransmitCommand
         {
             source = new FileMessageSource(sourceOptions, loggerFactory);
             client = new MllpClient(clientOptions, loggerFactory);
-            transmitter = new Transmitter(source, client, transmitterOptions, loggerFactory);
+            transmitter = new Transmitter(TransmitFaultSource.Wrap(source), client, transmitterOptions, loggerFactory);
         }
         catch (ArgumentException ex)
         {

@@ -8,9 +8,6 @@ internal sealed class PipelineCliProcess : IAsyncDisposable
 {
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(60);
 
-    /// <summary>The CLI built in the same configuration as this test assembly (bin/&lt;Configuration&gt;/net10.0), built first if missing.</summary>
-    private static readonly Lazy<string> CliPath = new(FindCli);
-
     private PipelineCliProcess(ChildProcess process, IPEndPoint endPoint)
     {
         Process = process;
@@ -28,7 +25,7 @@ internal sealed class PipelineCliProcess : IAsyncDisposable
     public static async Task<PipelineCliProcess> StartAsync(string? store, string[] arguments, string? fault = null)
     {
         string[] args = ["listen", "--port", "0", "--bind", "127.0.0.1", .. store is null ? Array.Empty<string>() : ["--store", store], "--quiet", .. arguments];
-        ChildProcess process = ChildProcess.StartDotnet(CliPath.Value, args, new Dictionary<string, string?> { ["HL7MLLP_FAULT"] = fault });
+        ChildProcess process = ChildProcess.StartDotnet(SampleCli.Path, args, new Dictionary<string, string?> { ["HL7MLLP_FAULT"] = fault });
         try
         {
             string line = await process.WaitForOutputAsync(text => text.StartsWith("listening on ", StringComparison.Ordinal), StartupTimeout);
@@ -42,26 +39,4 @@ internal sealed class PipelineCliProcess : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => Process.DisposeAsync();
-
-    private static string FindCli()
-    {
-        string configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
-        for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Hl7Mllp.sln")))
-            {
-                string project = Path.Combine(directory.FullName, "samples", "Hl7Mllp.Cli");
-                string dll = Path.Combine(project, "bin", configuration, "net10.0", "Hl7Mllp.Cli.dll");
-                if (!File.Exists(dll))
-                {
-                    ChildProcessResult build = ChildProcess.RunAsync("dotnet", ["build", project, "-c", configuration], TimeSpan.FromMinutes(5)).GetAwaiter().GetResult();
-                    build.ExitCode.Should().Be(0, build.StandardOutput);
-                }
-
-                return dll;
-            }
-        }
-
-        throw new FileNotFoundException("Hl7Mllp.sln not found above the test assembly.");
-    }
 }
