@@ -22,6 +22,12 @@ internal sealed class DirectorySync : IDisposable
     /// <summary>Gets whether <see cref="Flush"/> really reaches the disk on this platform.</summary>
     public static bool IsSupported => OperatingSystem.IsLinux();
 
+    /// <summary>
+    /// Gets whether <see cref="FlushFileSystem"/> reports write-back errors: Linux 5.8 and later. Before, <c>syncfs</c>
+    /// returned success even when writing a file's data failed, so it cannot stand in for each file's <c>fsync</c>.
+    /// </summary>
+    public static bool SyncFileSystemReportsErrors => IsSupported && Environment.OSVersion.Version >= new Version(5, 8);
+
     /// <summary>Opens <paramref name="directory"/> for flushing.</summary>
     /// <exception cref="IOException">The directory cannot be opened (missing, no permission).</exception>
     public static DirectorySync Open(string directory)

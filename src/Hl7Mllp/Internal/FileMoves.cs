@@ -6,7 +6,8 @@ namespace Hl7Mllp.Internal;
 /// Renames that never replace an existing file, in one system call where the platform has one: Linux
 /// <c>renameat2(RENAME_NOREPLACE)</c> is atomic (no window between "the target is free" and the rename) and costs one
 /// call instead of the four of <see cref="File.Move(string, string, bool)"/> (<c>lstat</c> twice, <c>lstat</c> of the
-/// target, <c>rename</c>). Elsewhere, or on a file system without it, <see cref="File.Move(string, string, bool)"/>.
+/// target, <c>rename</c>). Elsewhere, on a file system without it, or across file systems (the copy and delete of
+/// <see cref="File.Move(string, string, bool)"/>), <see cref="File.Move(string, string, bool)"/>.
 /// </summary>
 internal static class FileMoves
 {
@@ -18,6 +19,7 @@ internal static class FileMoves
     private const int AccessDenied = 13;         // EACCES
     private const int Unsupported = 38;          // ENOSYS
     private const int Invalid = 22;              // EINVAL: the file system does not support the flag
+    private const int CrossDevice = 18;          // EXDEV: source and target on different file systems
 
     private static volatile bool _native = OperatingSystem.IsLinux();
 
@@ -25,7 +27,7 @@ internal static class FileMoves
     /// <returns><see langword="true"/> when renamed; <see langword="false"/> when <paramref name="target"/> is taken (nothing changed).</returns>
     /// <exception cref="FileNotFoundException"><paramref name="source"/> or the target directory does not exist.</exception>
     /// <exception cref="UnauthorizedAccessException">No permission.</exception>
-    /// <exception cref="IOException">Any other failure (I/O error, different file systems).</exception>
+    /// <exception cref="IOException">Any other failure (an I/O error).</exception>
     public static bool TryMoveNoReplace(string source, string target)
     {
         if (_native)
@@ -53,6 +55,9 @@ internal static class FileMoves
                     return false;
                 case Unsupported or Invalid:
                     _native = false;
+                    return MoveManaged(source, target);
+                case CrossDevice:
+                    // An archive on another mount: a rename cannot cross it, File.Move copies and deletes.
                     return MoveManaged(source, target);
                 case NotFound:
                     throw new FileNotFoundException($"Cannot rename: the file or the target directory does not exist (errno {errno}).", source);

@@ -90,18 +90,20 @@ internal sealed class ReceivePipelineContinuations(TimeSpan timeout, int maxByte
                 return ContinuationStep.TooLarge;
             }
 
-            _heldBytes += pending.Length;
             if (next.IsEmpty)
             {
                 assembled = pending.ToArray();
-                _completed[consumedKey!] = pending;
+
+                // Kept only to answer a resend: at its exact size, counted like every held buffer.
+                pending.Freeze(assembled);
+                Put(_completed, consumedKey!, pending);
                 Log.PipelineReassembled(logger, fragment.ControlId, pending.Fragments, assembled.Length);
                 MakeRoom(keep: null);
                 return ContinuationStep.Complete;
             }
 
             string key = Key(sender, next);
-            _pending[key] = pending;
+            Put(_pending, key, pending);
             MakeRoom(keep: key);
             if (logger.IsEnabled(LogLevel.Debug))
             {
@@ -161,7 +163,7 @@ internal sealed class ReceivePipelineContinuations(TimeSpan timeout, int maxByte
         && _pending.TryGetValue(Key(sender, next), out Pending? held)
         && held.LastFragment == (consumedKey, controlId);
 
-    /// <summary>Gets the bytes held for pending and recently completed messages.</summary>
+    /// <summary>Gets the bytes held (buffer capacities) for pending and recently completed messages.</summary>
     public long HeldBytes
     {
         get
@@ -180,8 +182,16 @@ internal sealed class ReceivePipelineContinuations(TimeSpan timeout, int maxByte
             return false;
         }
 
-        _heldBytes -= pending.Length;
+        _heldBytes -= pending.Capacity;
         return true;
+    }
+
+    /// <summary>Holds <paramref name="pending"/> under <paramref name="key"/>, replacing (and no longer counting) what was there.</summary>
+    private void Put(Dictionary<string, Pending> into, string key, Pending pending)
+    {
+        Take(into, key, out _);
+        into[key] = pending;
+        _heldBytes += pending.Capacity;
     }
 
     private void Expire(long now)
@@ -206,12 +216,13 @@ internal sealed class ReceivePipelineContinuations(TimeSpan timeout, int maxByte
     }
 
     /// <summary>
-    /// Drops what is held longest until the held bytes fit their limit and at most <c>maxPending</c> messages wait;
-    /// completed messages (kept only to answer a resend) go first. The entry under <paramref name="keep"/> stays.
+    /// Drops what is held longest until the held bytes (buffer capacities) fit their limit and at most <c>maxPending</c>
+    /// messages wait and at most as many completed ones are kept; completed messages (kept only to answer a resend) go
+    /// first. The entry under <paramref name="keep"/> stays.
     /// </summary>
     private void MakeRoom(string? keep)
     {
-        while (_heldBytes > maxHeldBytes && _completed.Count > 0)
+        while ((_heldBytes > maxHeldBytes && _completed.Count > 0) || _completed.Count > maxPending)
         {
             Take(_completed, _completed.MinBy(static pair => pair.Value.StartedAt).Key, out _);
         }
@@ -231,7 +242,7 @@ internal sealed class ReceivePipelineContinuations(TimeSpan timeout, int maxByte
 
     private sealed class Pending(long startedAt)
     {
-        private byte[] _bytes = new byte[4096];
+        private byte[] _bytes = [];
 
         public long StartedAt { get; } = startedAt;
 
@@ -242,10 +253,21 @@ internal sealed class ReceivePipelineContinuations(TimeSpan timeout, int maxByte
 
         public int Length { get; private set; }
 
+        /// <summary>Gets the bytes this message holds in memory (its buffer's size), which is what the limits count.</summary>
+        public int Capacity => _bytes.Length;
+
+        /// <summary>Keeps <paramref name="exact"/> (the assembled message, never written to again) instead of the growable buffer.</summary>
+        public void Freeze(byte[] exact)
+        {
+            _bytes = exact;
+            Length = exact.Length;
+        }
+
         public void Append(ReadOnlySpan<byte> bytes)
         {
             if (Length + bytes.Length > _bytes.Length)
             {
+                // The first fragment at its size, then doubling: what is held stays under twice what was received.
                 Array.Resize(ref _bytes, Math.Max(Length + bytes.Length, _bytes.Length * 2));
             }
 

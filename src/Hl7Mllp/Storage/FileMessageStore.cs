@@ -30,7 +30,8 @@ namespace Hl7Mllp.Storage;
 /// data that is not on disk, and no store returns before its file and its directory entry are durable. A failed rename
 /// fails that store only; a failed flush fails every store it was to make durable (their temporary or renamed files are
 /// deleted). Batches form by themselves while a flush is running; nothing waits to grow them, so a single writer sees one
-/// <c>syncfs</c> and one directory <c>fsync</c> per message. Elsewhere each file is flushed on its own.
+/// <c>syncfs</c> and one directory <c>fsync</c> per message. Elsewhere, and on Linux before 5.8 (whose <c>syncfs</c> does
+/// not report write-back errors), each file is flushed on its own.
 /// </para>
 /// <para>
 /// Names: the <c>*</c> becomes <c>yyMMddHHmmssfff</c> (from the injected <see cref="TimeProvider"/>) plus a two-digit
@@ -84,7 +85,7 @@ public sealed partial class FileMessageStore : IMessageStore, IAsyncDisposable
         _wildcard = options.Parse();
         _createDirectory = options.CreateDirectory;
         _useUtc = options.UseUtcTimestamp;
-        _batched = options.GroupCommit && DirectorySync.IsSupported;
+        _batched = options.GroupCommit && DirectorySync.SyncFileSystemReportsErrors;
         _time = timeProvider ?? TimeProvider.System;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<FileMessageStore>();
     }

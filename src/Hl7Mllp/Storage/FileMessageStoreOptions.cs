@@ -30,7 +30,8 @@ public sealed class FileMessageStoreOptions
     /// (Linux), one background committer makes all the files written while its previous flush was running durable with
     /// one <c>syncfs</c>, which also makes the previous batch's renames durable, then renames them (the next flush, or a
     /// directory flush when nothing new came, makes those names durable), so throughput grows with the number of
-    /// connections. <see langword="false"/> (and every other platform) flushes each file and then the directory once
+    /// connections. <see langword="false"/> (and every other platform, and Linux before 5.8, whose <c>syncfs</c> does not
+    /// report write-back errors) flushes each file and then the directory once
     /// per message.
     /// </summary>
     public bool GroupCommit { get; set; } = true;

@@ -52,6 +52,30 @@ public sealed class FileMovesTests : IDisposable
         File.Exists(source).Should().BeTrue();
     }
 
+    [SkippableFact]
+    public void TryMoveNoReplace_TargetOnAnotherFileSystem_CopiesAndDeletes()
+    {
+        // An archive folder on another mount: renameat2 fails with EXDEV; the move must still happen.
+        Skip.IfNot(Directory.Exists("/dev/shm"), "needs a tmpfs at /dev/shm besides the temp folder's file system");
+        var source = Write("a.txt", "A");
+        var otherFileSystem = Path.Join("/dev/shm", "hl7mllp-moves-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(otherFileSystem);
+        try
+        {
+            var target = Path.Join(otherFileSystem, "b.txt");
+
+            FileMoves.TryMoveNoReplace(source, target).Should().BeTrue();
+            FileMoves.TryMoveNoReplace(Write("c.txt", "C"), target).Should().BeFalse("a taken name is still never replaced");
+
+            File.Exists(source).Should().BeFalse();
+            File.ReadAllText(target).Should().Be("A");
+        }
+        finally
+        {
+            Directory.Delete(otherFileSystem, recursive: true);
+        }
+    }
+
     private string Write(string name, string text)
     {
         Directory.CreateDirectory(_dir.Path);

@@ -263,4 +263,45 @@ public sealed class ReceivePipelineContinuationTests
         stored.GetValue("OBX.5").Should().Be(string.Concat(Enumerable.Range(0, 41).Select(i => $"c{i}")));
         stored.GetValue("OBX.6").Should().Be("x");
     }
+
+    [Fact]
+    public async Task ProcessAsync_SenderReusesItsPointers_HeldBytesDoNotLeak()
+    {
+        // Review finding: an entry replaced under the same key (pointers reused per message, a first fragment resent)
+        // stayed counted, until the count alone evicted every other sender's continuation.
+        var options = new ReceivePipelineOptions { ContinuationTimeout = ReassemblyTimeout, MaxHeldContinuationBytes = 2_000 };
+        ReceivePipeline pipeline = Pipeline(options);
+        for (int i = 0; i < 50; i++)
+        {
+            await ProcessAsync(pipeline, Header($"A{i}") + "OBX|1|TX|||" + new string('a', 100) + "\rDSC|1|F\r");
+            await ProcessAsync(pipeline, Header($"B{i}", "1") + "OBX|2|TX|||b\r");
+        }
+
+        await ProcessAsync(pipeline, Header("OTHER1", sender: "RAD") + "OBX|1|TX|||r\rDSC|X|F\r");
+        await ProcessAsync(pipeline, Header("A50") + "OBX|1|TX|||" + new string('a', 100) + "\rDSC|1|F\r");
+        (ReceiveResult other, _) = await ProcessAsync(pipeline, Header("OTHER2", "X", sender: "RAD") + "OBX|2|TX|||r2\r");
+
+        other.Outcome.Should().Be(ReceiveOutcome.Stored, "one sender reusing its pointers must not push out another's continuation");
+        _store.Count.Should().Be(51);
+    }
+
+    [Fact]
+    public async Task ProcessAsync_ManyCompletedContinuations_KeptForResendsUpToMaxPending()
+    {
+        var options = new ReceivePipelineOptions { ContinuationTimeout = ReassemblyTimeout, MaxPendingContinuations = 4, DuplicateHandling = DuplicateHandling.AcknowledgeAgain };
+        ReceivePipeline pipeline = Pipeline(options);
+        for (int i = 0; i < 10; i++)
+        {
+            await ProcessAsync(pipeline, Header($"F{i}") + "OBX|1\rDSC|P" + i + "|F\r");
+            await ProcessAsync(pipeline, Header($"L{i}", $"P{i}") + "OBX|2\r");
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        (ReceiveResult newest, _) = await ProcessAsync(pipeline, Header("L9", "P9") + "OBX|2\r");
+        (ReceiveResult oldest, _) = await ProcessAsync(pipeline, Header("L0", "P0") + "OBX|2\r");
+
+        newest.Outcome.Should().Be(ReceiveOutcome.DuplicateAcknowledged, "a recent last fragment's resend is still recognised");
+        oldest.Outcome.Should().Be(ReceiveOutcome.Rejected, "only the most recent completed messages are kept, by count as well as by bytes");
+        _store.Count.Should().Be(10);
+    }
 }
