@@ -205,7 +205,11 @@ public sealed partial class MllpClient
         }
     }
 
-    /// <summary>One attempt: connect when needed, write the frame, await one ACK frame under the ACK timeout, evaluate it.</summary>
+    /// <summary>
+    /// One attempt: connect when needed, write the frame, await one ACK frame under the ACK timeout, evaluate it. A
+    /// send that skipped the liveness probe and found the connection closed before any byte of its ACK renews it and
+    /// sends again, once, at once: what the probe would have done (C5), so it is no failed attempt.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<MllpSendResult> SendAttemptAsync(ReadOnlyMemory<byte> message, string controlId, bool heartbeat, CancellationToken cancellationToken)
     {
@@ -215,6 +219,24 @@ public sealed partial class MllpClient
             Raise(MllpClientEventKind.Sending, controlId, null, null, null);
         }
 
+        var result = await ExchangeAsync(connection, message, controlId, heartbeat, cancellationToken).ConfigureAwait(false);
+        if (result is null)
+        {
+            // A fresh connection never skips the probe, so the second exchange returns a result or throws.
+            connection = await RenewAsync(connection, cancellationToken).ConfigureAwait(false);
+            result = await ExchangeAsync(connection, message, controlId, heartbeat, cancellationToken).ConfigureAwait(false);
+        }
+
+        return result!;
+    }
+
+    /// <summary>
+    /// Writes the frame and reads its ACK. <see langword="null"/> when the connection skipped the liveness probe and
+    /// broke (end of stream, reset, failed write) before any byte of the ACK: the caller renews it and sends again.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<MllpSendResult?> ExchangeAsync(MllpClientConnection connection, ReadOnlyMemory<byte> message, string controlId, bool heartbeat, CancellationToken cancellationToken)
+    {
         try
         {
             MllpFrame.Write(connection.Output, message.Span);
@@ -228,6 +250,10 @@ public sealed partial class MllpClient
             {
                 throw new IOException("The connection's output was closed.");
             }
+        }
+        catch (Exception exception) when ((exception is IOException or SocketException) && connection.NothingReceivedSinceSkippedProbe)
+        {
+            return null;
         }
         catch (Exception exception) when (exception is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
         {
@@ -258,6 +284,11 @@ public sealed partial class MllpClient
             var read = await connection.Frames.ReadAsync(token).ConfigureAwait(false);
             if (!read.HasFrame)
             {
+                if (connection.NothingReceivedSinceSkippedProbe)
+                {
+                    return null;
+                }
+
                 throw await ConnectionLostAsync(controlId, "the receiver closed the connection before the ACK", null).ConfigureAwait(false);
             }
 
@@ -289,6 +320,10 @@ public sealed partial class MllpClient
         catch (MllpFramingException exception)
         {
             result = ProtocolError(controlId, exception.Message, exception);
+        }
+        catch (Exception exception) when ((exception is IOException or SocketException) && connection.NothingReceivedSinceSkippedProbe)
+        {
+            return null;
         }
         catch (Exception exception) when (exception is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
         {

@@ -12,9 +12,15 @@ namespace Hl7Mllp.Sending;
 /// </summary>
 internal sealed class MllpClientConnection : IAsyncDisposable
 {
+    /// <summary>How recent the last ACK must be for the next send to skip the liveness probe.</summary>
+    private static readonly TimeSpan ProbeSkipWindow = TimeSpan.FromMilliseconds(1);
+
     private readonly Socket? _socket;
     private readonly Stream _stream;
+    private readonly MllpLowLatencyStream? _lowLatency;
     private readonly TimeProvider _timeProvider;
+    private readonly long _probeSkipTicks;
+    private long _receivedBeforeUnprobedSend = -1;
     private CancellationTokenSource _ackTimeout;
     private int _disposed;
 
@@ -22,7 +28,9 @@ internal sealed class MllpClientConnection : IAsyncDisposable
     {
         _socket = socket;
         _stream = stream;
+        _lowLatency = stream as MllpLowLatencyStream;
         _timeProvider = timeProvider;
+        _probeSkipTicks = (long)(ProbeSkipWindow.TotalSeconds * timeProvider.TimestampFrequency);
         IsTls = stream is SslStream;
         Input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true));
         Output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 4096, leaveOpen: true));
@@ -54,10 +62,14 @@ internal sealed class MllpClientConnection : IAsyncDisposable
     /// Whether an idle connection looks fit for the next message (RELIABILITY C5, F3). In MLLP a receiver never
     /// speaks first, so any readable state before a send (a FIN, a RST, unexpected bytes) means the connection is
     /// closed or out of step, and it is renewed. A connection that never carried a message skips the check: a TLS 1.3
-    /// receiver sends session tickets right after the handshake.
+    /// receiver sends session tickets right after the handshake. A low-latency connection whose last ACK arrived less
+    /// than <see cref="ProbeSkipWindow"/> ago skips it too (no <c>poll</c> per message on a busy connection); a send
+    /// on it that then fails before any byte of its ACK is what the probe would have caught
+    /// (<see cref="NothingReceivedSinceSkippedProbe"/>).
     /// </summary>
     public bool IsFitForSend()
     {
+        _receivedBeforeUnprobedSend = -1;
         if (MustRenew || IsDisposed)
         {
             return false;
@@ -65,6 +77,12 @@ internal sealed class MllpClientConnection : IAsyncDisposable
 
         if (!Used || _socket is null)
         {
+            return true;
+        }
+
+        if (_lowLatency is not null && _timeProvider.GetTimestamp() - LastActivity < _probeSkipTicks)
+        {
+            _receivedBeforeUnprobedSend = _lowLatency.BytesReceived;
             return true;
         }
 
@@ -81,6 +99,12 @@ internal sealed class MllpClientConnection : IAsyncDisposable
             return false;
         }
     }
+
+    /// <summary>
+    /// Whether the send in progress skipped the liveness probe and has received no byte since: its end-of-stream or
+    /// reset may be a FIN or RST that was already there, which the probe would have caught before the send.
+    /// </summary>
+    public bool NothingReceivedSinceSkippedProbe => _receivedBeforeUnprobedSend >= 0 && _lowLatency!.BytesReceived == _receivedBeforeUnprobedSend;
 
     /// <summary>Blocks up to <paramref name="microseconds"/> until bytes can be read, so that the read that follows completes synchronously.</summary>
     public void WaitReadable(int microseconds)

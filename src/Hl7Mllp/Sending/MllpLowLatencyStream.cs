@@ -37,6 +37,9 @@ internal sealed class MllpLowLatencyStream : Stream
 
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
+    /// <summary>Bytes received so far: tells the client whether a failed exchange got any byte of its ACK.</summary>
+    public long BytesReceived { get; private set; }
+
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -122,12 +125,13 @@ internal sealed class MllpLowLatencyStream : Stream
     private bool TryReceive(Span<byte> buffer, out int received)
     {
         received = _socket.Receive(buffer, SocketFlags.None, out SocketError error);
-        return error switch
+        if (error == SocketError.Success)
         {
-            SocketError.Success => true,
-            SocketError.WouldBlock or SocketError.TimedOut => false,
-            _ => throw Failed("read", error),
-        };
+            BytesReceived += received;
+            return true;
+        }
+
+        return error is SocketError.WouldBlock or SocketError.TimedOut ? false : throw Failed("read", error);
     }
 
     /// <summary>As <see cref="NetworkStream"/> reports a socket error: an <see cref="IOException"/> around the <see cref="SocketException"/>.</summary>
