@@ -106,32 +106,37 @@ public sealed partial class FileMessageSource
             _moving += paths.Length;
         }
 
-        foreach (var path in paths)
+        // The moves run beside the transmitter's sends: the lock is taken once for the whole batch afterwards, not per
+        // file, so the sending thread never waits for it.
+        var errors = new Exception?[paths.Length];
+        for (var i = 0; i < paths.Length; i++)
         {
-            var name = Path.GetFileName(path);
             try
             {
-                Move(path, name, FinishKind.Archive);
-                lock (_lock)
-                {
-                    SaveState(name, 0, 0);
-                }
+                Move(paths[i], Path.GetFileName(paths[i]), FinishKind.Archive);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                lock (_lock)
+                errors[i] = ex;
+            }
+        }
+
+        lock (_lock)
+        {
+            for (var i = 0; i < paths.Length; i++)
+            {
+                if (errors[i] is { } error)
                 {
-                    FinishFailed(path, name, FinishKind.Archive, ex);
+                    FinishFailed(paths[i], Path.GetFileName(paths[i]), FinishKind.Archive, error);
                     FlushJournal();
                 }
-            }
-            finally
-            {
-                lock (_lock)
+                else
                 {
-                    _moving--;
+                    SaveState(Path.GetFileName(paths[i]), 0, 0);
                 }
             }
+
+            _moving -= paths.Length;
         }
     }
 

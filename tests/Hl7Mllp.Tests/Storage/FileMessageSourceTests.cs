@@ -608,6 +608,36 @@ public sealed class FileMessageSourceTests : IDisposable
     }
 
     [Fact]
+    public async Task CompleteAsync_OneMoveOfABatchFails_OthersArchivedAndTheFailureLoggedAndJournaled()
+    {
+        WriteMessage("a.hl7", "A");
+        WriteMessage("b.hl7", "B", Base.AddSeconds(1));
+        WriteMessage("c.hl7", "C", Base.AddSeconds(2));
+
+        // A batch of three: the third acceptance hands a, b and c to the mover together.
+        var source = CreateSource(o =>
+        {
+            o.ArchiveDirectory = Archive;
+            o.CompletionFlushMaxFiles = 3;
+        });
+        await using (var messages = source.PollAsync(10).GetAsyncEnumerator())
+        {
+            await AcceptNextAsync(source, messages);
+            await AcceptNextAsync(source, messages);
+            File.Delete(Path.Join(Input, "b.hl7"));
+            await AcceptNextAsync(source, messages);
+            await source.SettleMovesAsync();
+
+            Directory.GetFiles(Archive).Select(Path.GetFileName).Should().BeEquivalentTo(["a.hl7", "c.hl7"]);
+            _logs.Entries.Should().ContainSingle(e => e.EventId.Id == Hl7MllpEventIds.FileSourceFinishFailed, "only b.hl7's move failed");
+            File.ReadAllText(source.JournalFilePath).Should().Contain(" b.hl7\n", "a failed move keeps its journal line");
+        }
+
+        source.PendingMoves.Should().Be(0);
+        (await PollAsync(source, 10)).Should().BeEmpty("the vanished file is dropped and nothing is sent again");
+    }
+
+    [Fact]
     public async Task CompleteAsync_MessageFromAnotherSource_Throws()
     {
         WriteMessage("a.hl7", "A");
