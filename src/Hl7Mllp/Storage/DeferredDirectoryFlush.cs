@@ -95,6 +95,9 @@ internal sealed class DeferredDirectoryFlush : IDisposable
         {
             if (_changes == 0)
             {
+                // Nothing to flush yet (the moves are still running elsewhere, or failed): the next change arms the
+                // timer again, so the CompletionFlushInterval bound holds.
+                _timerArmed = false;
                 return;
             }
 

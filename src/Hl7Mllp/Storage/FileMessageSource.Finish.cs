@@ -65,6 +65,10 @@ public sealed partial class FileMessageSource
         return result;
     }
 
+    // Called under _lock: a file whose outcome is recorded but not yet carried out (journaled and waiting for its move,
+    // or a move that failed and waits for the next poll) is never read or offered again.
+    private bool IsDone(string path) => _journaled.Contains(path) || _unfinished.ContainsKey(path);
+
     // Called under _lock.
     private void FinishFailed(string path, string name, FinishKind kind, Exception ex)
     {
@@ -134,6 +138,8 @@ public sealed partial class FileMessageSource
                 {
                     SaveState(Path.GetFileName(paths[i]), 0, 0);
                 }
+
+                _journaled.Remove(paths[i]);
             }
 
             _moving -= paths.Length;

@@ -35,7 +35,7 @@ public sealed partial class FileMessageSource
             _seen[file.Name] = (file.Length, file.LastWriteTimeUtc);
         }
 
-        files.RemoveAll(file => _unfinished.ContainsKey(file.FullName) || !IsSettled(file, previous, now));
+        files.RemoveAll(file => IsDone(file.FullName) || !IsSettled(file, previous, now));
         return files;
     }
 

@@ -56,6 +56,9 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
     private readonly Lock _lock = new();
     private readonly Dictionary<string, FinishKind> _unfinished = new(StringComparer.Ordinal);
     private readonly List<string> _pendingMoves = [];
+
+    // Accepted and journaled, not yet moved (waiting in _pendingMoves or being moved): never offered again.
+    private readonly HashSet<string> _journaled = new(StringComparer.Ordinal);
     private Dictionary<string, (long Length, DateTime Modified)> _seen = new(StringComparer.Ordinal);
     private bool _started;
     private bool _directoryMissing;
@@ -172,7 +175,7 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
                 FileWork? work;
                 lock (_lock)
                 {
-                    work = _unfinished.ContainsKey(file.FullName) ? null : Read(file);
+                    work = IsDone(file.FullName) ? null : Read(file);
                 }
 
                 for (var index = work?.FirstToSend ?? 0; work is not null && index < work.Messages.Count && yielded < max; index++)
@@ -283,6 +286,7 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
         if (_openPolls > 0 && !_disposed && _options.CompletionFlushInterval > TimeSpan.Zero && Journal(work))
         {
             _pendingMoves.Add(work.Path);
+            _journaled.Add(work.Path);
             if (_pendingMoves.Count < _moveBatch)
             {
                 _flush.Arm();
