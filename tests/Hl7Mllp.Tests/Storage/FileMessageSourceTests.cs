@@ -676,6 +676,39 @@ public sealed class FileMessageSourceTests : IDisposable
         act.Should().Throw<ArgumentException>().WithMessage($"*{option}*");
     }
 
+    [Fact]
+    public async Task PollAsync_MoveStillRunningOnTheFlushTimerWhenThePollEnds_FileNotOfferedAgain()
+    {
+        // Review finding: the flush timer's thread moved a journaled file while the poll ended; the next poll listed
+        // the file, not moved yet, and it was sent again without any crash. The move is made slow on purpose: 9 000
+        // archived files already take its name and its first suffixes, so it tries name after name.
+        WriteMessage("a.hl7", "A");
+        Directory.CreateDirectory(Archive);
+        File.WriteAllText(Path.Join(Archive, "a.hl7"), "taken");
+        for (var i = 1; i < 9000; i++)
+        {
+            File.WriteAllText(Path.Join(Archive, $"a_{i}.hl7"), "taken");
+        }
+
+        var source = CreateSource(o => o.ArchiveDirectory = Archive);
+        var messages = source.PollAsync(10).GetAsyncEnumerator();
+        await AcceptNextAsync(source, messages);
+        source.PendingMoves.Should().Be(1, "the accepted file waits for the flush timer");
+
+        // The timer fires on another thread and starts the slow move; the poll ends and the next one starts meanwhile.
+        var timer = Task.Run(() => _time.Advance(TimeSpan.FromMilliseconds(100)));
+        SpinWait.SpinUntil(() => source.PendingMoves == 0 || timer.IsCompleted, TimeSpan.FromSeconds(10)).Should().BeTrue("the timer took the move");
+        (await messages.MoveNextAsync()).Should().BeFalse();
+        await messages.DisposeAsync();
+        var second = await PollAsync(source, 10);
+        await timer;
+
+        second.Should().BeEmpty("a file accepted and journaled is never offered again while its move runs");
+        await source.SettleMovesAsync();
+        File.Exists(Path.Join(Input, "a.hl7")).Should().BeFalse();
+        File.ReadAllText(Path.Join(Archive, "a_9000.hl7")).Should().Contain("MSH|");
+    }
+
     private FileMessageSource CreateSource(Action<FileMessageSourceOptions>? configure = null)
     {
         var options = new FileMessageSourceOptions { Path = Path.Join(Input, "*.hl7"), MinimumFileAge = TimeSpan.Zero };
