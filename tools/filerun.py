@@ -6,7 +6,8 @@
   source: N small files -> `hl7mllp transmit` -> mllp-echo, against `hl7mllp send --repeat N` to the same echo
           server in the same round: files/s, messages/s and their ratio.
 
-usage: python3 tools/filerun.py [store|source|both]   (env: ROUNDS=3, MESSAGES=10000, FILES=20000)
+usage: python3 tools/filerun.py [store|source|both]   (env: ROUNDS=3, MESSAGES=10000, FILES=20000,
+       FLUSH_COUNTS=0 to run the store without perf stat attached)
 Every process it starts is stopped by its pid; every run is bounded (--max-seconds, timeouts).
 """
 import os, re, shutil, signal, statistics, subprocess, sys, tempfile, time
@@ -55,7 +56,7 @@ def loadgen(loadgen_dir, port, connections, messages, server_pid):
 
 def store(cli, loadgen_dir):
     messages = int(os.environ.get("MESSAGES", "10000"))
-    perf = shutil.which("perf")
+    perf = shutil.which("perf") if os.environ.get("FLUSH_COUNTS", "1") != "0" else None
     rates = {1: [], 8: []}
     flushes = {1: [], 8: []}
     for r in range(rounds):
