@@ -84,7 +84,7 @@ public sealed partial class FileMessageSource
     {
         try
         {
-            return _journal.TryAppend(work.Name, work.Length, work.Modified);
+            return _journal.TryAppend(work.Name, work.Length, work.Modified, FileSourceJournal.Fingerprint(work.Messages));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -173,10 +173,11 @@ public sealed partial class FileMessageSource
     }
 
     // Called under _lock at the first poll: a file journaled as accepted by an earlier run (killed before its move) is
-    // archived now, without sending it again, if it is still the same file (name, length, modification time).
+    // archived now, without sending it again, if it is still the same file (name, length, modification time, and the
+    // fingerprint of its messages when the entry has one). Anything else is a new file and is sent.
     private void ReplayJournal()
     {
-        List<(string Name, long Length, long ModifiedTicks)> entries;
+        List<(string Name, long Length, long ModifiedTicks, string? Fingerprint)> entries;
         try
         {
             entries = _journal.Load();
@@ -187,15 +188,20 @@ public sealed partial class FileMessageSource
             return;
         }
 
-        foreach (var (name, length, ticks) in entries)
+        foreach (var (name, length, ticks, fingerprint) in entries)
         {
             var file = new FileInfo(Path.Join(_wildcard.Directory, name));
-            if (file.Exists && file.Length == length && file.LastWriteTimeUtc.Ticks == ticks)
+            if (file.Exists && file.Length == length && file.LastWriteTimeUtc.Ticks == ticks && HasFingerprint(file, fingerprint))
             {
                 Finish(file.FullName, FinishKind.Archive);
             }
         }
     }
+
+    private bool HasFingerprint(FileInfo file, string? fingerprint) =>
+        fingerprint is null
+        || (TryRead(file.FullName, out var content, out var problem) == ReadOutcome.Read && problem is null && Check(content, out var messages) is null
+            && string.Equals(FileSourceJournal.Fingerprint(messages), fingerprint, StringComparison.Ordinal));
 
     private void FlushJournal()
     {

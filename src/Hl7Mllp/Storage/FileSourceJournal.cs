@@ -6,15 +6,20 @@ namespace Hl7Mllp.Storage;
 
 /// <summary>
 /// The file source's record of accepted files whose archive or delete may not have happened yet: one line
-/// <c>length modified-ticks name</c> per accepted file, appended with one <c>write</c> before
+/// <c>length modified-ticks sha:fingerprint name</c> per accepted file (the fingerprint: the first 8 bytes of the SHA-256
+/// of the messages sent from it), appended with one <c>write</c> before
 /// <see cref="FileMessageSource.CompleteAsync"/> returns. The write reaches the page cache, so it survives a kill of
 /// the process; the move that follows in the background makes it survive a power loss once its directory is flushed.
-/// A restart archives every file still in the input directory whose name, length and modification time match an
-/// entry, without sending it again; the journal is deleted once every journaled move is done and flushed.
+/// A restart archives every file still in the input directory whose name, length, modification time and content
+/// fingerprint match an entry, without sending it again (a new file that only happens to share the name, size and time
+/// stamp is sent); the journal is deleted once every journaled move is done and flushed. Lines without a fingerprint
+/// (written by an earlier version) match on name, length and time alone.
 /// </summary>
 /// <remarks>Not thread-safe: the source serializes access. Lines that do not parse (a power loss mid-write) are ignored.</remarks>
 internal sealed class FileSourceJournal : IDisposable
 {
+    private const string FingerprintPrefix = "sha:";
+
     private readonly string _path;
     private SafeFileHandle? _handle;
     private long _length;
@@ -25,6 +30,20 @@ internal sealed class FileSourceJournal : IDisposable
         _path = Path.Join(directory, FileStorageNames.ReservedPrefix + "source-" + pattern.Replace('*', '_').Replace('?', '_') + ".done");
     }
 
+    /// <summary>The fingerprint of what a file holds: the first 8 bytes of the SHA-256 of its messages, in hexadecimal.</summary>
+    public static string Fingerprint(IReadOnlyList<ReadOnlyMemory<byte>> messages)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var message in messages)
+        {
+            hash.AppendData(message.Span);
+        }
+
+        Span<byte> digest = stackalloc byte[32];
+        hash.GetHashAndReset(digest);
+        return Convert.ToHexStringLower(digest[..8]);
+    }
+
     /// <summary>Gets the journal's path.</summary>
     public string FilePath => _path;
 
@@ -33,9 +52,9 @@ internal sealed class FileSourceJournal : IDisposable
 
     /// <summary>Reads the entries a previous run left; a missing journal has none.</summary>
     /// <exception cref="IOException">The journal exists but cannot be read.</exception>
-    public List<(string Name, long Length, long ModifiedTicks)> Load()
+    public List<(string Name, long Length, long ModifiedTicks, string? Fingerprint)> Load()
     {
-        List<(string, long, long)> entries = [];
+        List<(string, long, long, string?)> entries = [];
         if (!File.Exists(_path))
         {
             return entries;
@@ -49,7 +68,18 @@ internal sealed class FileSourceJournal : IDisposable
                 && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
                 && parts[2].Length > 0)
             {
-                entries.Add((parts[2], length, ticks));
+                var rest = parts[2];
+                string? fingerprint = null;
+                if (rest.StartsWith(FingerprintPrefix, StringComparison.Ordinal) && rest.IndexOf(' ', StringComparison.Ordinal) is var end and > 0)
+                {
+                    fingerprint = rest[FingerprintPrefix.Length..end];
+                    rest = rest[(end + 1)..];
+                }
+
+                if (rest.Length > 0)
+                {
+                    entries.Add((rest, length, ticks, fingerprint));
+                }
             }
         }
 
@@ -60,7 +90,7 @@ internal sealed class FileSourceJournal : IDisposable
     /// <summary>Appends one entry with a single write; returns <see langword="false"/> for a name a line cannot hold.</summary>
     /// <exception cref="IOException">The write failed.</exception>
     /// <exception cref="UnauthorizedAccessException">The journal cannot be opened for writing.</exception>
-    public bool TryAppend(string name, long length, DateTime modifiedUtc)
+    public bool TryAppend(string name, long length, DateTime modifiedUtc, string fingerprint)
     {
         if (name.Contains('\n', StringComparison.Ordinal) || name.Contains('\r', StringComparison.Ordinal))
         {
@@ -68,7 +98,7 @@ internal sealed class FileSourceJournal : IDisposable
         }
 
         _handle ??= File.OpenHandle(_path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read);
-        var line = string.Create(CultureInfo.InvariantCulture, $"{length} {modifiedUtc.Ticks} {name}\n");
+        var line = string.Create(CultureInfo.InvariantCulture, $"{length} {modifiedUtc.Ticks} {FingerprintPrefix}{fingerprint} {name}\n");
         var bytes = Encoding.UTF8.GetBytes(line);
         RandomAccess.Write(_handle, bytes, _length);
         _length += bytes.Length;

@@ -572,6 +572,37 @@ public sealed class FileMessageSourceTests : IDisposable
     }
 
     [Fact]
+    public async Task PollAsync_JournaledFileReplacedBySameNameSizeAndTimeStamp_SendsTheNewContent()
+    {
+        // Review finding: replay matched name, length and time stamp only, so a new file copied in with the same
+        // three (cp -p, rsync, tar) was archived without ever being sent. The entry now carries a content fingerprint.
+        var a = WriteMessage("a.hl7", "X");
+        var journaled = FileStorageTestData.MessageBytes("Y");
+        journaled.Length.Should().Be((int)new FileInfo(a).Length, "the journaled file had the same size");
+        var source = CreateSource(o => o.ArchiveDirectory = Archive);
+        var fingerprint = FileSourceJournal.Fingerprint([journaled]);
+        File.WriteAllText(source.JournalFilePath, $"{new FileInfo(a).Length} {File.GetLastWriteTimeUtc(a).Ticks} sha:{fingerprint} a.hl7\n");
+
+        var sent = await PollAndAcceptAsync(source);
+
+        sent.Select(ControlId).Should().Equal(["X"], "the file in the folder is not the one journaled");
+    }
+
+    [Fact]
+    public async Task PollAsync_JournaledWithFingerprintAndUnchanged_ArchivedWithoutSendingAgain()
+    {
+        var a = WriteMessage("a.hl7", "A");
+        var source = CreateSource(o => o.ArchiveDirectory = Archive);
+        var fingerprint = FileSourceJournal.Fingerprint([File.ReadAllBytes(a)]);
+        File.WriteAllText(source.JournalFilePath, $"{new FileInfo(a).Length} {File.GetLastWriteTimeUtc(a).Ticks} sha:{fingerprint} a.hl7\n");
+
+        var sent = await PollAndAcceptAsync(source);
+
+        sent.Should().BeEmpty("a.hl7 was accepted before the crash");
+        ControlIdOf(Path.Join(Archive, "a.hl7")).Should().Be("A");
+    }
+
+    [Fact]
     public async Task CompleteAsync_DeferredMoveOntoATakenArchiveName_AddsASuffix()
     {
         Directory.CreateDirectory(Archive);
