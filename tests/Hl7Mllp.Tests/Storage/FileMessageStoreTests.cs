@@ -199,7 +199,9 @@ public sealed class FileMessageStoreTests : IDisposable
 
         FileNames().Should().HaveCount(64, "every store returned only after its file was in place");
         store.FileSyncs.Should().Be(0, "no message file is flushed on its own");
-        store.FileSystemSyncs.Should().BeInRange(1, 32, "stores queued while a flush runs share the next one");
+        // How many share each flush depends on how fast the disk is against how fast the stores arrive (a fast syncfs
+        // makes small batches); that some do is the property, not a batch size.
+        store.FileSystemSyncs.Should().BeInRange(1, 63, "stores queued while a flush runs share the next one");
         store.DirectorySyncs.Should().BeInRange(1, store.FileSystemSyncs, "a directory flush only for a renamed batch that no new file's syncfs carried");
     }
 
