@@ -177,7 +177,7 @@ public sealed partial class FileMessageSource
     // fingerprint of its messages when the entry has one). Anything else is a new file and is sent.
     private void ReplayJournal()
     {
-        List<(string Name, long Length, long ModifiedTicks, string? Fingerprint)> entries;
+        List<(string Name, long Length, long ModifiedTicks, ulong? Fingerprint)> entries;
         try
         {
             entries = _journal.Load();
@@ -198,10 +198,10 @@ public sealed partial class FileMessageSource
         }
     }
 
-    private bool HasFingerprint(FileInfo file, string? fingerprint) =>
+    private bool HasFingerprint(FileInfo file, ulong? fingerprint) =>
         fingerprint is null
         || (TryRead(file.FullName, out var content, out var problem) == ReadOutcome.Read && problem is null && Check(content, out var messages) is null
-            && string.Equals(FileSourceJournal.Fingerprint(messages), fingerprint, StringComparison.Ordinal));
+            && FileSourceJournal.Fingerprint(messages) == fingerprint);
 
     private void FlushJournal()
     {

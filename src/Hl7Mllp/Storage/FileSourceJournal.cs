@@ -1,5 +1,10 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
+using System.Text.Unicode;
 using Microsoft.Win32.SafeHandles;
 
 namespace Hl7Mllp.Storage;
@@ -30,18 +35,27 @@ internal sealed class FileSourceJournal : IDisposable
         _path = Path.Join(directory, FileStorageNames.ReservedPrefix + "source-" + pattern.Replace('*', '_').Replace('?', '_') + ".done");
     }
 
-    /// <summary>The fingerprint of what a file holds: the first 8 bytes of the SHA-256 of its messages, in hexadecimal.</summary>
-    public static string Fingerprint(IReadOnlyList<ReadOnlyMemory<byte>> messages)
+    /// <summary>The fingerprint of what a file holds: the first 8 bytes of the SHA-256 of its messages.</summary>
+    public static ulong Fingerprint(IReadOnlyList<ReadOnlyMemory<byte>> messages)
     {
-        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
-        foreach (var message in messages)
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        if (messages.Count == 1)
         {
-            hash.AppendData(message.Span);
+            // The common case (one message per file): no hasher object.
+            SHA256.HashData(messages[0].Span, digest);
+        }
+        else
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            foreach (var message in messages)
+            {
+                hash.AppendData(message.Span);
+            }
+
+            hash.GetHashAndReset(digest);
         }
 
-        Span<byte> digest = stackalloc byte[32];
-        hash.GetHashAndReset(digest);
-        return Convert.ToHexStringLower(digest[..8]);
+        return BinaryPrimitives.ReadUInt64BigEndian(digest);
     }
 
     /// <summary>Gets the journal's path.</summary>
@@ -52,9 +66,9 @@ internal sealed class FileSourceJournal : IDisposable
 
     /// <summary>Reads the entries a previous run left; a missing journal has none.</summary>
     /// <exception cref="IOException">The journal exists but cannot be read.</exception>
-    public List<(string Name, long Length, long ModifiedTicks, string? Fingerprint)> Load()
+    public List<(string Name, long Length, long ModifiedTicks, ulong? Fingerprint)> Load()
     {
-        List<(string, long, long, string?)> entries = [];
+        List<(string, long, long, ulong?)> entries = [];
         if (!File.Exists(_path))
         {
             return entries;
@@ -69,10 +83,11 @@ internal sealed class FileSourceJournal : IDisposable
                 && parts[2].Length > 0)
             {
                 var rest = parts[2];
-                string? fingerprint = null;
-                if (rest.StartsWith(FingerprintPrefix, StringComparison.Ordinal) && rest.IndexOf(' ', StringComparison.Ordinal) is var end and > 0)
+                ulong? fingerprint = null;
+                if (rest.StartsWith(FingerprintPrefix, StringComparison.Ordinal) && rest.IndexOf(' ', StringComparison.Ordinal) is var end and > 0
+                    && ulong.TryParse(rest.AsSpan(FingerprintPrefix.Length, end - FingerprintPrefix.Length), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var value))
                 {
-                    fingerprint = rest[FingerprintPrefix.Length..end];
+                    fingerprint = value;
                     rest = rest[(end + 1)..];
                 }
 
@@ -90,7 +105,7 @@ internal sealed class FileSourceJournal : IDisposable
     /// <summary>Appends one entry with a single write; returns <see langword="false"/> for a name a line cannot hold.</summary>
     /// <exception cref="IOException">The write failed.</exception>
     /// <exception cref="UnauthorizedAccessException">The journal cannot be opened for writing.</exception>
-    public bool TryAppend(string name, long length, DateTime modifiedUtc, string fingerprint)
+    public bool TryAppend(string name, long length, DateTime modifiedUtc, ulong fingerprint)
     {
         if (name.Contains('\n', StringComparison.Ordinal) || name.Contains('\r', StringComparison.Ordinal))
         {
@@ -98,11 +113,26 @@ internal sealed class FileSourceJournal : IDisposable
         }
 
         _handle ??= File.OpenHandle(_path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read);
-        var line = string.Create(CultureInfo.InvariantCulture, $"{length} {modifiedUtc.Ticks} {FingerprintPrefix}{fingerprint} {name}\n");
-        var bytes = Encoding.UTF8.GetBytes(line);
-        RandomAccess.Write(_handle, bytes, _length);
-        _length += bytes.Length;
-        return true;
+
+        // Formatted straight into bytes: one write, no string or array per accepted file.
+        int most = 96 + Encoding.UTF8.GetMaxByteCount(name.Length); // two longs, the fingerprint, separators: under 70
+        byte[]? rented = null;
+        Span<byte> line = most <= 1024 ? stackalloc byte[1024] : (rented = ArrayPool<byte>.Shared.Rent(most));
+        try
+        {
+            bool formatted = Utf8.TryWrite(line, CultureInfo.InvariantCulture, $"{length} {modifiedUtc.Ticks} {FingerprintPrefix}{fingerprint:x16} {name}\n", out int written);
+            Debug.Assert(formatted, "the buffer is sized for the longest line");
+            RandomAccess.Write(_handle, line[..written], _length);
+            _length += written;
+            return true;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
     }
 
     /// <summary>Flushes the journal to disk, for entries whose move failed and may wait long.</summary>

@@ -581,7 +581,7 @@ public sealed class FileMessageSourceTests : IDisposable
         journaled.Length.Should().Be((int)new FileInfo(a).Length, "the journaled file had the same size");
         var source = CreateSource(o => o.ArchiveDirectory = Archive);
         var fingerprint = FileSourceJournal.Fingerprint([journaled]);
-        File.WriteAllText(source.JournalFilePath, $"{new FileInfo(a).Length} {File.GetLastWriteTimeUtc(a).Ticks} sha:{fingerprint} a.hl7\n");
+        File.WriteAllText(source.JournalFilePath, $"{new FileInfo(a).Length} {File.GetLastWriteTimeUtc(a).Ticks} sha:{fingerprint:x16} a.hl7\n");
 
         var sent = await PollAndAcceptAsync(source);
 
@@ -594,7 +594,7 @@ public sealed class FileMessageSourceTests : IDisposable
         var a = WriteMessage("a.hl7", "A");
         var source = CreateSource(o => o.ArchiveDirectory = Archive);
         var fingerprint = FileSourceJournal.Fingerprint([File.ReadAllBytes(a)]);
-        File.WriteAllText(source.JournalFilePath, $"{new FileInfo(a).Length} {File.GetLastWriteTimeUtc(a).Ticks} sha:{fingerprint} a.hl7\n");
+        File.WriteAllText(source.JournalFilePath, $"{new FileInfo(a).Length} {File.GetLastWriteTimeUtc(a).Ticks} sha:{fingerprint:x16} a.hl7\n");
 
         var sent = await PollAndAcceptAsync(source);
 
