@@ -39,7 +39,10 @@ internal sealed partial class MllpListenerConnection
         var deadlines = _listener.Deadlines;
         if (!frameUnderWay)
         {
-            BeginWait(deadlines.Idle, MllpConnectionCloseReason.IdleTimeout, waitingForPeer: true);
+            // Idle counts from the last traffic (bytes received, or the last message handled), not from when this wait
+            // began: the loop may reach its next read a moment after the peer already saw the ACK.
+            long idleDeadline = deadlines.Idle == MllpListenerDeadlines.None ? NoDeadline : Volatile.Read(ref _lastActivity) + deadlines.Idle;
+            SetWait(idleDeadline, MllpConnectionCloseReason.IdleTimeout, waitingForPeer: true);
             return;
         }
 

@@ -309,6 +309,10 @@ internal sealed partial class MllpListenerConnection
         Volatile.Write(ref _messagesHandled, _messagesHandled + 1);
         _listener.OnMessageHandled();
         var response = context.WrittenResponse;
+
+        // The message is handled: the idle timeout counts from here (read before the ACK leaves, so a peer that reacts
+        // to the ACK never sees a later start), not from the message's arrival, which a slow handler would eat into.
+        Volatile.Write(ref _lastActivity, _timeProvider.GetTimestamp());
         if (!response.IsEmpty)
         {
             try
