@@ -1,5 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
+using Hl7Mllp.Testing;
 using Hl7Mllp.Testing.Postgres;
 using Hl7Mllp.Testing.Processes;
 
@@ -62,16 +61,31 @@ public class PostgresClusterTests(PostgresCluster cluster)
         cluster.SkipIfUnavailable();
         var own = new PostgresCluster();
         await own.InitializeAsync();
-        var port = own.Port;
         var folder = own.SocketDirectory;
         (await own.RunPsqlAsync("SELECT 2")).Trim().Should().Be("2");
+
+        // The server's own process id (first line of postmaster.pid): probing its port afterwards was flaky, since
+        // another test's server may take the freed port at once.
+        int serverPid = int.Parse(File.ReadLines(Path.Combine(folder, "data", "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
 
         await own.DisposeAsync();
 
         Directory.Exists(folder).Should().BeFalse();
         own.IsAvailable.Should().BeFalse();
-        using var probe = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        var connect = async () => await probe.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
-        await connect.Should().ThrowAsync<SocketException>();
+        await Eventually.AssertAsync(() => !IsRunning(serverPid), TimeSpan.FromSeconds(10), "the server process was stopped");
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            // /proc/PID/stat's third field is the state; Z is a dead process its parent has not reaped yet.
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z') is false;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 }
