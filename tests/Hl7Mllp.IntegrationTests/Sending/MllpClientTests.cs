@@ -82,7 +82,11 @@ public sealed class MllpClientTests
             };
             await PeerFrame.WriteAsync(stream, reply);
         });
-        await using var client = new MllpClient(Options(peer, retry: ResiliencePipeline.Empty));
+        var options = Options(peer, retry: ResiliencePipeline.Empty);
+
+        // A reply always comes here; the short default would turn a slow one on a loaded machine into a timeout.
+        options.AckTimeout = TimeSpan.FromSeconds(10);
+        await using var client = new MllpClient(options);
 
         var result = await client.SendAsync(FakeMllpPeer.MessageBytes("C2"));
 
