@@ -7,7 +7,8 @@ namespace Hl7Mllp.Sending;
 /// socket stays in blocking mode and every call on it is synchronous, as in a blocking load generator: a write is one
 /// <c>send</c>, and a read is one <c>recv</c> that the kernel ends after the configured wait (<c>SO_RCVTIMEO</c>), so an
 /// ACK that arrives within that time costs two system calls per message, no <c>poll</c> with its high-resolution
-/// timer, no thread hop and no event-loop wake-up. A slower ACK is awaited by a thread of its own polling in short slices.
+/// timer, no thread hop and no event-loop wake-up. A slower ACK is awaited by the stream's waiter thread (started at the
+/// first slow ACK, reused after), polling in short slices.
 /// No asynchronous socket call is ever made: the first one would switch the socket to non-blocking mode and register
 /// it with the runtime's event loop for good, and every later ACK would then wake that loop and a pool thread for
 /// nothing.
@@ -16,6 +17,7 @@ internal sealed class MllpLowLatencyStream : Stream
 {
     private const int SlowPollMicroseconds = 20_000;
     private readonly Socket _socket;
+    private SlowWaiter? _slowWaiter;
 
     /// <param name="socket">A connected socket in blocking mode, never used asynchronously; the stream owns it.</param>
     /// <param name="wait">How long a read blocks in the kernel before it falls back to the slow wait; rounded up to whole milliseconds.</param>
@@ -37,6 +39,9 @@ internal sealed class MllpLowLatencyStream : Stream
 
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
+    /// <summary>Gets how many slow waits this stream's waiter thread has served (for tests: one thread, many waits).</summary>
+    internal int SlowWaitsOnOwnThread => _slowWaiter?.Served ?? 0;
+
     /// <summary>Bytes received so far: tells the client whether a failed exchange got any byte of its ACK.</summary>
     public long BytesReceived { get; private set; }
 
@@ -45,7 +50,7 @@ internal sealed class MllpLowLatencyStream : Stream
         cancellationToken.ThrowIfCancellationRequested();
         return TryReceive(buffer.Span, out int received)
             ? new ValueTask<int>(received)
-            : ReceiveSlowlyAsync(buffer, cancellationToken);
+            : new ValueTask<int>(ReceiveSlowlyAsync(buffer, cancellationToken));
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -116,6 +121,7 @@ internal sealed class MllpLowLatencyStream : Stream
         if (disposing)
         {
             _socket.Dispose();
+            _slowWaiter?.Stop();
         }
 
         base.Dispose(disposing);
@@ -139,26 +145,95 @@ internal sealed class MllpLowLatencyStream : Stream
         new($"Unable to {operation} data on the transport connection: {error}.", new SocketException((int)error));
 
     /// <summary>
-    /// The wait for an ACK slower than the receive timeout, on a thread of its own: it may block for up to the ACK
+    /// The wait for an ACK slower than the receive timeout, on the stream's waiter thread: it may block for up to the ACK
     /// timeout, far too long to hold a pool thread (a starved pool could delay the very peer being waited for).
     /// </summary>
-    private async ValueTask<int> ReceiveSlowlyAsync(Memory<byte> buffer, CancellationToken cancellationToken) =>
-        await Task.Factory.StartNew(
-            () =>
-            {
-                int received;
-                do
-                {
-                    while (!_socket.Poll(SlowPollMicroseconds, SelectMode.SelectRead))
-                    {
-                        cancellationToken.ThrowIfCancellationRequested();
-                    }
-                }
-                while (!TryReceive(buffer.Span, out received));
+    private Task<int> ReceiveSlowlyAsync(Memory<byte> buffer, CancellationToken cancellationToken) =>
+        (_slowWaiter ??= new SlowWaiter(this)).ReceiveAsync(buffer, cancellationToken);
 
-                return received;
-            },
-            cancellationToken,
-            TaskCreationOptions.LongRunning,
-            TaskScheduler.Default).ConfigureAwait(false);
+    /// <summary>Blocks until bytes arrive, polling in short slices so that cancellation is seen; runs on the waiter thread.</summary>
+    private int ReceiveSlowly(Span<byte> buffer, CancellationToken cancellationToken)
+    {
+        int received;
+        do
+        {
+            while (!_socket.Poll(SlowPollMicroseconds, SelectMode.SelectRead))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+        while (!TryReceive(buffer, out received));
+
+        return received;
+    }
+
+    /// <summary>
+    /// One thread per stream, started at its first slow ACK and parked between slow ACKs, so a peer that always answers
+    /// later than the receive timeout costs a thread wake-up per message, not a new thread. Reads on a stream are
+    /// sequential, so one request slot is enough. Ends when the stream is disposed.
+    /// </summary>
+    private sealed class SlowWaiter
+    {
+        private readonly MllpLowLatencyStream _stream;
+        private readonly SemaphoreSlim _requested = new(0);
+        private Memory<byte> _buffer;
+        private CancellationToken _cancellationToken;
+        private TaskCompletionSource<int>? _result;
+        private volatile bool _stopped;
+        private int _served;
+
+        public SlowWaiter(MllpLowLatencyStream stream)
+        {
+            _stream = stream;
+            new Thread(Run) { IsBackground = true, Name = "Hl7Mllp ACK wait" }.Start();
+        }
+
+        /// <summary>Gets how many waits this thread has served.</summary>
+        public int Served => Volatile.Read(ref _served);
+
+        public Task<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+        {
+            // The caller's code continues on the pool, never on this thread.
+            var result = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _buffer = buffer;
+            _cancellationToken = cancellationToken;
+            _result = result;
+            _requested.Release();
+            return result.Task;
+        }
+
+        public void Stop()
+        {
+            _stopped = true;
+            _requested.Release();
+        }
+
+        private void Run()
+        {
+            while (true)
+            {
+                _requested.Wait();
+                if (_stopped)
+                {
+                    _requested.Dispose();
+                    return;
+                }
+
+                var result = _result!;
+                Interlocked.Increment(ref _served);
+                try
+                {
+                    result.TrySetResult(_stream.ReceiveSlowly(_buffer.Span, _cancellationToken));
+                }
+                catch (OperationCanceledException ex)
+                {
+                    result.TrySetCanceled(ex.CancellationToken);
+                }
+                catch (Exception ex)
+                {
+                    result.TrySetException(ex);
+                }
+            }
+        }
+    }
 }

@@ -1,0 +1,75 @@
+using System.Net;
+using System.Net.Sockets;
+using Hl7Mllp.Sending;
+
+namespace Hl7Mllp.Tests.Sending;
+
+/// <summary>The low-latency stream's slow path: replies later than its receive timeout, over a loopback socket pair.</summary>
+public sealed class MllpLowLatencyStreamTests : IDisposable
+{
+    private readonly Socket _client;
+    private readonly Socket _server;
+    private readonly MllpLowLatencyStream _stream;
+
+    public MllpLowLatencyStreamTests()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        _client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        _client.Connect(listener.LocalEndPoint!);
+        _server = listener.Accept();
+        _stream = new MllpLowLatencyStream(_client, TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan);
+    }
+
+    [Fact]
+    public async Task ReadAsync_RepliesSlowerThanTheWait_AllServedByOneWaiterThread()
+    {
+        var buffer = new byte[16];
+        for (byte i = 1; i <= 5; i++)
+        {
+            // No byte is there yet, so the read must leave the kernel's 1 ms wait for the slow path.
+            var read = _stream.ReadAsync(buffer).AsTask();
+            await Task.Delay(30);
+            read.IsCompleted.Should().BeFalse("nothing has been sent yet");
+            _server.Send([i]);
+
+            (await read.WaitAsync(TimeSpan.FromSeconds(10))).Should().Be(1);
+            buffer[0].Should().Be(i);
+        }
+
+        _stream.SlowWaitsOnOwnThread.Should().Be(5, "one waiter thread served every slow read");
+    }
+
+    [Fact]
+    public async Task ReadAsync_CancelledWhileWaitingSlowly_CancelsAndTheNextReadStillWorks()
+    {
+        var buffer = new byte[16];
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
+
+        var cancelled = () => _stream.ReadAsync(buffer, cancel.Token).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
+        await cancelled.Should().ThrowAsync<OperationCanceledException>();
+        var read = _stream.ReadAsync(buffer).AsTask();
+        _server.Send([42]);
+        (await read.WaitAsync(TimeSpan.FromSeconds(10))).Should().Be(1);
+        buffer[0].Should().Be(42);
+    }
+
+    [Fact]
+    public async Task ReadAsync_PeerClosesWhileWaitingSlowly_ReturnsZero()
+    {
+        var read = _stream.ReadAsync(new byte[16]).AsTask();
+        await Task.Delay(30);
+
+        _server.Shutdown(SocketShutdown.Send);
+
+        (await read.WaitAsync(TimeSpan.FromSeconds(10))).Should().Be(0, "end of stream");
+    }
+
+    public void Dispose()
+    {
+        _stream.Dispose();
+        _server.Dispose();
+    }
+}
