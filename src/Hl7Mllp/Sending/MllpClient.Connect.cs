@@ -64,6 +64,27 @@ public sealed partial class MllpClient
         }
     }
 
+    /// <summary>
+    /// A transmitter's poll cycle on a client without <see cref="MllpClientOptions.PersistentConnection"/>: the connection
+    /// opened by the cycle's first send stays open for the rest of the cycle (instead of closing after each send) and
+    /// closes at <see cref="EndConnectionHoldAsync"/>, so a poll that finds messages costs one connection (seed 002: "a
+    /// connection will be made only when there are messages to be transmitted and disconnected immediately afterwards").
+    /// Nothing changes for a persistent client.
+    /// </summary>
+    internal void BeginConnectionHold() => _holdingConnection = !_persistent;
+
+    /// <summary>Ends <see cref="BeginConnectionHold"/>: closes the held connection once the send in flight is done.</summary>
+    internal ValueTask EndConnectionHoldAsync()
+    {
+        if (!_holdingConnection)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        _holdingConnection = false;
+        return DisconnectAsync(CancellationToken.None);
+    }
+
     /// <summary>Returns an open connection fit for a message, renewing a dead idle one (C5). Caller holds the send lock.</summary>
     private ValueTask<MllpClientConnection> EnsureConnectedAsync(CancellationToken cancellationToken)
     {

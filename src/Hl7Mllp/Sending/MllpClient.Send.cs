@@ -142,7 +142,7 @@ public sealed partial class MllpClient
 
     private ValueTask ReleaseAfterSendAsync()
     {
-        if (_persistent || _connection is null)
+        if (_persistent || _holdingConnection || _connection is null)
         {
             _sendLock.Release();
             return ValueTask.CompletedTask;

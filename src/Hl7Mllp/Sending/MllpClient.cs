@@ -40,6 +40,7 @@ public sealed partial class MllpClient : IAsyncDisposable
     private readonly TimeSpan _connectTimeout;
     private readonly TimeSpan _ackTimeout;
     private readonly bool _persistent;
+    private volatile bool _holdingConnection;
     private readonly MllpClientEncoding _encoding;
     private readonly MllpFramingOptions _framing;
     private readonly AckCondition _ackCondition;

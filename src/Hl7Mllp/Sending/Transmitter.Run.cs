@@ -27,6 +27,7 @@ public sealed partial class Transmitter
 
     private async Task RunAsync(CancellationToken stopping, CancellationToken abort)
     {
+        bool outsideSchedule = false;
         while (!stopping.IsCancellationRequested)
         {
             TimeSpan wait;
@@ -35,10 +36,17 @@ public sealed partial class Transmitter
                 if (!IsScheduleOn())
                 {
                     SetState(TransmitterState.OutsideSchedule);
+                    if (!outsideSchedule)
+                    {
+                        outsideSchedule = true;
+                        await ReleaseConnectionQuietlyAsync(scheduleOff: true).ConfigureAwait(false);
+                    }
+
                     wait = UntilScheduleChange();
                 }
                 else
                 {
+                    outsideSchedule = false;
                     long started = _timeProvider.GetTimestamp();
                     CycleOutcome outcome = await RunCycleAsync(stopping, abort).ConfigureAwait(false);
                     wait = outcome switch
@@ -81,6 +89,7 @@ public sealed partial class Transmitter
     private async Task<CycleOutcome> RunCycleAsync(CancellationToken stopping, CancellationToken abort)
     {
         SetState(TransmitterState.Polling);
+        _sender.BeginCycle();
         int max = _maxPerInterval > 0 ? _maxPerInterval : int.MaxValue;
         int sent = 0;
         IAsyncEnumerator<OutboundMessage>? messages = null;
@@ -132,6 +141,8 @@ public sealed partial class Transmitter
             {
                 await DisposeQuietlyAsync(messages).ConfigureAwait(false);
             }
+
+            await ReleaseConnectionQuietlyAsync(scheduleOff: false).ConfigureAwait(false);
         }
 
         return sent == 0 ? CycleOutcome.Empty : _maxPerInterval > 0 ? CycleOutcome.Limited : CycleOutcome.More;
@@ -374,6 +385,27 @@ public sealed partial class Transmitter
         catch (Exception exception)
         {
             Log.SourceFailed(_logger, _name, "dispose poll", exception);
+        }
+    }
+
+    /// <summary>
+    /// Closes the connection held for the cycle (non-persistent clients), or, when the schedule has turned off, the
+    /// connection whatever the client's setting (seed 002: a persistent connection is kept only while the schedule is
+    /// on). Never throws.
+    /// </summary>
+    private async ValueTask ReleaseConnectionQuietlyAsync(bool scheduleOff)
+    {
+        try
+        {
+            await (scheduleOff ? _sender.DisconnectAsync() : _sender.EndCycleAsync()).ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The client was disposed before the transmitter stopped: its connection is closed already.
+        }
+        catch (Exception exception)
+        {
+            Log.LoopFailed(_logger, _name, exception);
         }
     }
 }

@@ -7,6 +7,17 @@ internal interface ITransmitterSender
 {
     /// <summary>Sends one message; throws for transport failures like <see cref="MllpClient.SendAsync(ReadOnlyMemory{byte}, CancellationToken)"/>.</summary>
     ValueTask<MllpSendResult> SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken);
+
+    /// <summary>A poll cycle starts: a non-persistent connection opened from now on stays open until <see cref="EndCycleAsync"/>.</summary>
+    void BeginCycle()
+    {
+    }
+
+    /// <summary>The poll cycle ended: close a connection held for it.</summary>
+    ValueTask EndCycleAsync() => ValueTask.CompletedTask;
+
+    /// <summary>The schedule turned off: close the connection, persistent or not.</summary>
+    ValueTask DisconnectAsync() => ValueTask.CompletedTask;
 }
 
 /// <summary>Adapts an <see cref="MllpClient"/> to <see cref="ITransmitterSender"/>.</summary>
@@ -14,4 +25,10 @@ internal sealed class MllpClientTransmitterSender(MllpClient client) : ITransmit
 {
     public ValueTask<MllpSendResult> SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken) =>
         client.SendAsync(message, cancellationToken);
+
+    public void BeginCycle() => client.BeginConnectionHold();
+
+    public ValueTask EndCycleAsync() => client.EndConnectionHoldAsync();
+
+    public ValueTask DisconnectAsync() => client.DisconnectAsync(CancellationToken.None);
 }

@@ -5,9 +5,11 @@ using System.Text;
 using Hl7Mllp.Acks;
 using Hl7Mllp.Messages;
 using Hl7Mllp.Receiving;
+using Hl7Mllp.Scheduling;
 using Hl7Mllp.Sending;
 using Hl7Mllp.Storage;
 using Hl7Mllp.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Hl7Mllp.IntegrationTests.Sending;
 
@@ -149,6 +151,68 @@ public sealed class TransmitterIntegrationTests
         }
 
         Hl7Message.Parse(received[^1]).ControlId.Should().Be("AFTER", "the next message waits until every fragment was ACKed");
+    }
+
+    [Fact]
+    public async Task NonPersistentClient_EachPollThatFindsMessages_UsesOneConnectionClosedAfterIt()
+    {
+        await using var peer = FakeMllpPeer.StartAcking();
+        await using var client = new MllpClient(new MllpClientOptions { Host = "127.0.0.1", Port = peer.Port, PersistentConnection = false });
+        var completions = new ConcurrentQueue<MllpSendResult>();
+        var source = new InMemoryMessageSource(completed: (_, r) => completions.Enqueue(r));
+        for (int i = 0; i < 5; i++)
+        {
+            await source.EnqueueAsync(Message($"NP{i}"));
+        }
+
+        await using var transmitter = new Transmitter(source, client, new TransmitterOptions { PollingInterval = TimeSpan.FromMilliseconds(100) });
+        await transmitter.StartAsync();
+        await Eventually.AssertAsync(() => completions.Count == 5, TimeSpan.FromSeconds(20));
+        await Eventually.AssertAsync(() => peer.OpenConnections == 0, TimeSpan.FromSeconds(10));
+        peer.AcceptedConnections.Should().Be(1, "one poll found five messages: one connection, closed after them (seed 002, Persistent Connection off)");
+
+        await source.EnqueueAsync(Message("NP5"));
+        await source.EnqueueAsync(Message("NP6"));
+        await Eventually.AssertAsync(() => completions.Count == 7, TimeSpan.FromSeconds(20));
+        await Eventually.AssertAsync(() => peer.OpenConnections == 0, TimeSpan.FromSeconds(10));
+        await transmitter.StopAsync();
+
+        completions.Should().OnlyContain(r => r.IsAccepted);
+        peer.AcceptedConnections.Should().BeInRange(2, 3, "the next messages came in one or two polls, each with its own connection");
+        peer.ReceivedControlIds.Should().Equal("NP0", "NP1", "NP2", "NP3", "NP4", "NP5", "NP6");
+    }
+
+    [Fact]
+    public async Task PersistentClient_ScheduleTurnsOff_ConnectionClosedUntilTheScheduleIsOnAgain()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 8, 0, 0, TimeSpan.Zero));
+        await using var peer = FakeMllpPeer.StartAcking();
+        await using var client = new MllpClient(new MllpClientOptions { Host = "127.0.0.1", Port = peer.Port });
+        var completions = new ConcurrentQueue<MllpSendResult>();
+        var source = new InMemoryMessageSource(completed: (_, r) => completions.Enqueue(r));
+        await source.EnqueueAsync(Message("ON1"));
+        var options = new TransmitterOptions
+        {
+            PollingInterval = TimeSpan.FromSeconds(1),
+            Schedule = Schedule.Daily(new TimeOnly(7, 0), new TimeOnly(9, 0)),
+        };
+        await using var transmitter = new Transmitter(source, client, options, timeProvider: time);
+
+        await transmitter.StartAsync();
+        await Eventually.AssertAsync(() => completions.Count == 1, TimeSpan.FromSeconds(20));
+        peer.OpenConnections.Should().Be(1, "a persistent connection stays open while the schedule is on");
+
+        time.SetUtcNow(new DateTimeOffset(2026, 1, 1, 9, 30, 0, TimeSpan.Zero));
+        await Eventually.AssertAsync(() => transmitter.GetStatus().State == TransmitterState.OutsideSchedule, TimeSpan.FromSeconds(10));
+        await Eventually.AssertAsync(() => peer.OpenConnections == 0, TimeSpan.FromSeconds(10));
+
+        await source.EnqueueAsync(Message("ON2"));
+        time.SetUtcNow(new DateTimeOffset(2026, 1, 2, 7, 30, 0, TimeSpan.Zero));
+        await Eventually.AssertAsync(() => completions.Count == 2, TimeSpan.FromSeconds(20));
+        await transmitter.StopAsync();
+
+        peer.AcceptedConnections.Should().Be(2, "the connection was closed outside the schedule and opened again inside it");
+        peer.ReceivedControlIds.Should().Equal("ON1", "ON2");
     }
 
     /// <summary>Records every payload and answers AA.</summary>
