@@ -1,7 +1,7 @@
-using System.Net;
 using System.Net.Sockets;
 using Hl7Mllp.Framing;
 using Hl7Mllp.Sending;
+using Hl7Mllp.Testing.Network;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -11,18 +11,15 @@ namespace Hl7Mllp.Tests.Sending;
 public sealed class MllpClientConnectionTests : IAsyncDisposable
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
+    private readonly LoopbackSocketPair _sockets = new();
     private readonly Socket _client;
     private readonly Socket _server;
     private readonly MllpClientConnection _connection;
 
     public MllpClientConnectionTests()
     {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(1);
-        _client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        _client.Connect(listener.LocalEndPoint!);
-        _server = listener.Accept();
+        _client = _sockets.Client;
+        _server = _sockets.Server;
         var stream = new MllpLowLatencyStream(_client, TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan);
         _connection = new MllpClientConnection(_client, stream, new MllpFramingOptions(), NullLogger.Instance, _time) { Used = true };
     }
@@ -75,7 +72,7 @@ public sealed class MllpClientConnectionTests : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _connection.DisposeAsync();
-        _server.Dispose();
+        _sockets.Dispose();
     }
 
     /// <summary>Closes the peer and waits (bounded) until its FIN is readable on the client, so the probe would see it.</summary>

@@ -1,24 +1,21 @@
-using System.Net;
 using System.Net.Sockets;
 using Hl7Mllp.Sending;
+using Hl7Mllp.Testing.Network;
 
 namespace Hl7Mllp.Tests.Sending;
 
 /// <summary>The low-latency stream's slow path: replies later than its receive timeout, over a loopback socket pair.</summary>
 public sealed class MllpLowLatencyStreamTests : IDisposable
 {
+    private readonly LoopbackSocketPair _sockets = new();
     private readonly Socket _client;
     private readonly Socket _server;
     private readonly MllpLowLatencyStream _stream;
 
     public MllpLowLatencyStreamTests()
     {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(1);
-        _client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        _client.Connect(listener.LocalEndPoint!);
-        _server = listener.Accept();
+        _client = _sockets.Client;
+        _server = _sockets.Server;
         _stream = new MllpLowLatencyStream(_client, TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan);
     }
 
@@ -70,6 +67,6 @@ public sealed class MllpLowLatencyStreamTests : IDisposable
     public void Dispose()
     {
         _stream.Dispose();
-        _server.Dispose();
+        _sockets.Dispose();
     }
 }
