@@ -25,7 +25,7 @@ namespace Hl7Mllp.Validation;
 /// <para>Field properties: <c>name</c>, <c>type</c>, <c>req</c> (default false), <c>rep</c> (default 1, 0 = unbounded),
 /// <c>len</c> (default 0 = no limit), <c>table</c>. Immutable and thread-safe once built.</para>
 /// </remarks>
-public sealed class NamedFieldsDefinition
+public sealed partial class NamedFieldsDefinition
 {
     private const string ResourcePrefix = "Hl7Mllp.Validation.Definitions.hl7-v";
     private static readonly ConcurrentDictionary<string, Lazy<NamedFieldsDefinition>> BuiltIns = new(StringComparer.Ordinal);
