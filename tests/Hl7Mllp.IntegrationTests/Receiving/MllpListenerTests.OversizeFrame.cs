@@ -40,6 +40,21 @@ public sealed partial class MllpListenerTests
     }
 
     [Fact]
+    public async Task A1_SenderThatReadsOnlyAfterItsWriteFailed_StillGetsTheAr()
+    {
+        await using var harness = await ListenerHarness.StartAsync(o => o.Framing.MaxFrameBytes = OversizeLimit);
+        await using var client = await harness.ConnectAsync();
+
+        // A blocking sender: the whole frame first (the write fails once the listener closes), then the ACK.
+        long sent = await SendOversizeAsync(client, OversizeHeader("BLOCKING-1", "2.5.1"));
+        string? ack = await client.ReadFrameAsync(TimeSpan.FromSeconds(10));
+
+        sent.Should().BeLessThan(OversizeFrameBytes);
+        MllpTestClient.AckedControlId(ack).Should().Be("BLOCKING-1");
+        Hl7Message.Parse(ack!).GetValue("MSA.1").Should().Be("AR");
+    }
+
+    [Fact]
     public async Task A1_EnhancedModeOversizeFrame_IsAnsweredCr()
     {
         await using var harness = await ListenerHarness.StartAsync(o => o.Framing.MaxFrameBytes = OversizeLimit);
