@@ -1,8 +1,10 @@
+using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Hl7Mllp.Framing;
 using Hl7Mllp.Messages;
 using Hl7Mllp.Receiving;
+using Hl7Mllp.Storage;
 
 namespace Hl7Mllp.IntegrationTests.Receiving;
 
@@ -88,6 +90,30 @@ public sealed partial class MllpListenerTests
         message.GetValue("MSA.2").Should().Be("OLD-1");
         message.GetValue("ERR.1.4").Should().Be("207&" + TooLargeText);
         await sending;
+    }
+
+    [Fact]
+    public async Task A1_ReceivePipelineHandler_OversizeAnswerUsesItsAckTemplate()
+    {
+        var pipelineOptions = new ReceivePipelineOptions();
+        pipelineOptions.Ack.MshTemplate = "MSH|^~\\&|HUB|CENTRAL|||||ACK||P|2.5.1";
+        var pipeline = new ReceivePipeline(pipelineOptions, new InMemoryMessageStore());
+        var options = new MllpListenerOptions { Endpoints = [new IPEndPoint(IPAddress.Loopback, 0)], Name = "oversize-pipeline" };
+        options.Framing.MaxFrameBytes = OversizeLimit;
+        await using var listener = new MllpListener(options, pipeline);
+        await listener.StartAsync();
+        await using var client = await MllpTestClient.ConnectAsync(listener.LocalEndPoint);
+
+        var sending = SendOversizeAsync(client, OversizeHeader("PIPE-BIG", "2.5.1"));
+        string? ack = await client.ReadFrameAsync(TimeSpan.FromSeconds(20));
+
+        ack.Should().NotBeNull();
+        var message = Hl7Message.Parse(ack!);
+        message.GetValue("MSH.3").Should().Be("HUB");
+        message.GetValue("MSA.1").Should().Be("AR");
+        message.GetValue("MSA.2").Should().Be("PIPE-BIG");
+        await sending;
+        pipeline.GetCounters().Should().BeEquivalentTo(new ReceivePipeline(null, new InMemoryMessageStore()).GetCounters(), "the pipeline never saw the frame");
     }
 
     [Theory]
