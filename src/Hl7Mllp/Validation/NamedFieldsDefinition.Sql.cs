@@ -154,7 +154,7 @@ public sealed partial class NamedFieldsDefinition
                 }
 
                 throw new NamedFieldsDefinitionException(
-                    $"The Named Fields definition query returned a {type.Name} value ({reader.GetDataTypeName(0)}) in the first column; it must return the definition's JSON as text or UTF-8 bytes.");
+                    $"The Named Fields definition query returned a value of type {type.Name} ({reader.GetDataTypeName(0)}) in the first column; it must return the definition's JSON as text or UTF-8 bytes.");
             }
         }
     }

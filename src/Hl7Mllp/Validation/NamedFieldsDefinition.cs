@@ -6,7 +6,8 @@ namespace Hl7Mllp.Validation;
 /// <summary>
 /// A Named Fields definition: the segments and fields a receiver validates messages against, with each
 /// field's data type, optionality, repetitions, length and table, the composite data types, and the tables'
-/// allowed values. Load one from JSON (<see cref="LoadFile"/>, <see cref="FromJson"/>) or use a built-in
+/// allowed values. Load one from JSON (<see cref="LoadFile"/>, <see cref="FromJson"/>, or a SQL query with
+/// <see cref="LoadFromQueryAsync(System.Data.Common.DbDataSource, string, CancellationToken)"/>) or use a built-in
 /// HL7 version (<see cref="BuiltIn"/>); validate with <see cref="NamedFieldsValidator"/>.
 /// </summary>
 /// <remarks>

@@ -14,6 +14,8 @@ public sealed class NamedFieldsDefinitionPostgresTests(PostgresCluster cluster) 
 
     protected override string BytesQuery => "SELECT convert_to(definition, 'UTF8') FROM named_fields WHERE name = 'v2.5.1'";
 
+    protected override string InvalidUtf8Query => "SELECT '\\xfffe41'::bytea";
+
     [SkippableFact]
     public async Task LoadFromQueryAsync_JsonbColumn_LoadsTheDefinition()
     {
@@ -32,6 +34,18 @@ public sealed class NamedFieldsDefinitionPostgresTests(PostgresCluster cluster) 
         var load = () => NamedFieldsDefinition.LoadFromQueryAsync(DataSource, "SELECT definition FROM no_such_table");
 
         var thrown = await load.Should().ThrowAsync<NamedFieldsDefinitionException>().WithMessage("*(PostgresException, SQLSTATE 42P01)*");
+        thrown.Which.InnerException.Should().BeOfType<PostgresException>();
+    }
+
+    [SkippableFact]
+    public async Task LoadFromQueryAsync_DatabaseThatDoesNotExist_ThrowsWithTheProviderErrorInside()
+    {
+        SkipIfUnavailable();
+        await using var missing = NpgsqlDataSource.Create(cluster.ConnectionStringFor("no_such_database"));
+
+        var load = () => NamedFieldsDefinition.LoadFromQueryAsync(missing, "SELECT 1");
+
+        var thrown = await load.Should().ThrowAsync<NamedFieldsDefinitionException>().WithMessage("The Named Fields definition query failed (PostgresException, SQLSTATE 3D000)*");
         thrown.Which.InnerException.Should().BeOfType<PostgresException>();
     }
 

@@ -26,6 +26,9 @@ public abstract class NamedFieldsDefinitionQueryTests : IAsyncLifetime
     /// <summary>A query returning the stored v2.5.1 definition as UTF-8 bytes.</summary>
     protected abstract string BytesQuery { get; }
 
+    /// <summary>A query returning the bytes FF FE 41, which are not UTF-8.</summary>
+    protected abstract string InvalidUtf8Query { get; }
+
     public async Task InitializeAsync()
     {
         if (!IsAvailable)
@@ -80,6 +83,16 @@ public abstract class NamedFieldsDefinitionQueryTests : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task LoadFromQueryAsync_BytesThatAreNotUtf8_ThrowsNamingTheLength()
+    {
+        SkipIfUnavailable();
+
+        var load = () => NamedFieldsDefinition.LoadFromQueryAsync(DataSource, InvalidUtf8Query);
+
+        await load.Should().ThrowAsync<NamedFieldsDefinitionException>().WithMessage("The Named Fields definition query returned 3 bytes in the first column that are not valid UTF-8*");
+    }
+
+    [SkippableFact]
     public async Task LoadFromQueryAsync_NoRows_ThrowsNamingNoRows()
     {
         SkipIfUnavailable();
@@ -106,7 +119,7 @@ public abstract class NamedFieldsDefinitionQueryTests : IAsyncLifetime
 
         var load = () => NamedFieldsDefinition.LoadFromQueryAsync(DataSource, "SELECT version_number FROM named_fields WHERE name = 'v2.5.1'");
 
-        var thrown = await load.Should().ThrowAsync<NamedFieldsDefinitionException>().WithMessage("The Named Fields definition query returned a Int* value*as text or UTF-8 bytes.");
+        var thrown = await load.Should().ThrowAsync<NamedFieldsDefinitionException>().WithMessage("The Named Fields definition query returned a value of type Int* (*) in the first column; it must return the definition's JSON as text or UTF-8 bytes.");
         thrown.Which.Message.Should().NotContain("251");
     }
 

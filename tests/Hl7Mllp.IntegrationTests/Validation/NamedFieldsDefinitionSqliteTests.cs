@@ -13,6 +13,8 @@ public sealed class NamedFieldsDefinitionSqliteTests : NamedFieldsDefinitionQuer
 
     protected override string BytesQuery => "SELECT CAST(definition AS BLOB) FROM named_fields WHERE name = 'v2.5.1'";
 
+    protected override string InvalidUtf8Query => "SELECT X'FFFE41'";
+
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
