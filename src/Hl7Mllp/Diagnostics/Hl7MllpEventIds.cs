@@ -113,6 +113,12 @@ public static class Hl7MllpEventIds
     /// <summary>A listener connection failed unexpectedly (not by the peer's doing); only that connection was closed.</summary>
     public const int ConnectionFailed = 2017;
 
+    /// <summary>A frame over the size limit was answered with a negative ACK (AR or CR, ERR 207) before the connection closed.</summary>
+    public const int OversizeFrameAnswered = 2040;
+
+    /// <summary>A frame over the size limit got no answer (no complete MSH segment in its first bytes, or MSH-15 asks for none).</summary>
+    public const int OversizeFrameNotAnswered = 2041;
+
     // 2500-2999 receive pipeline and duplicate trackers
 
     /// <summary>A message was stored and acknowledged positively.</summary>

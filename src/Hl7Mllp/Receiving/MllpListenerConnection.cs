@@ -229,6 +229,10 @@ internal sealed partial class MllpListenerConnection
             {
                 read = await frameReader.ReadAsync().ConfigureAwait(false);
             }
+            catch (MllpFrameTooLargeException exception)
+            {
+                return await OnFrameTooLargeAsync(exception).ConfigureAwait(false);
+            }
             catch (MllpFramingException exception)
             {
                 return OnFramingError(exception);

@@ -6,7 +6,8 @@ namespace Hl7Mllp.Validation;
 /// <summary>
 /// A Named Fields definition: the segments and fields a receiver validates messages against, with each
 /// field's data type, optionality, repetitions, length and table, the composite data types, and the tables'
-/// allowed values. Load one from JSON (<see cref="LoadFile"/>, <see cref="FromJson"/>) or use a built-in
+/// allowed values. Load one from JSON (<see cref="LoadFile"/>, <see cref="FromJson"/>, or a SQL query with
+/// <see cref="LoadFromQueryAsync(System.Data.Common.DbDataSource, string, CancellationToken)"/>) or use a built-in
 /// HL7 version (<see cref="BuiltIn"/>); validate with <see cref="NamedFieldsValidator"/>.
 /// </summary>
 /// <remarks>
@@ -25,7 +26,7 @@ namespace Hl7Mllp.Validation;
 /// <para>Field properties: <c>name</c>, <c>type</c>, <c>req</c> (default false), <c>rep</c> (default 1, 0 = unbounded),
 /// <c>len</c> (default 0 = no limit), <c>table</c>. Immutable and thread-safe once built.</para>
 /// </remarks>
-public sealed class NamedFieldsDefinition
+public sealed partial class NamedFieldsDefinition
 {
     private const string ResourcePrefix = "Hl7Mllp.Validation.Definitions.hl7-v";
     private static readonly ConcurrentDictionary<string, Lazy<NamedFieldsDefinition>> BuiltIns = new(StringComparer.Ordinal);

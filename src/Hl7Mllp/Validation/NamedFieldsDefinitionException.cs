@@ -1,6 +1,9 @@
 namespace Hl7Mllp.Validation;
 
-/// <summary>A Named Fields definition could not be loaded: unreadable JSON or an invalid entry. The message says which and where.</summary>
+/// <summary>
+/// A Named Fields definition could not be loaded: unreadable JSON, an invalid entry, or a SQL query that failed or
+/// returned no usable value. The message says which and where, never the definition's text.
+/// </summary>
 /// <remarks>Thrown while configuring, never while a message is validated.</remarks>
 public sealed class NamedFieldsDefinitionException : MllpException
 {
