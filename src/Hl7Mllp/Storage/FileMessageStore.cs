@@ -29,7 +29,7 @@ namespace Hl7Mllp.Storage;
 /// (and every earlier rename with them); then it renames each file to its final name and completes its store. So each
 /// message waits for one flush (plus the one already running when it arrived), and stores running at the same time
 /// share it. The rename itself is made durable by the next round's <c>syncfs</c>, or, when no new file comes within
-/// 20 ms or the store is disposed, by a directory <c>fsync</c>; until then a power loss can only undo the rename,
+/// 20 ms or the store is disposed (after every queued store is committed), by a directory <c>fsync</c>; until then a power loss can only undo the rename,
 /// which recovery redoes. A failed rename fails that store only; a failed <c>syncfs</c> fails every store of its round
 /// (their temporary files are deleted). Elsewhere, and on Linux before 5.8 (whose <c>syncfs</c> does not report
 /// write-back errors), each file is flushed, renamed, and the directory flushed before its store returns.
