@@ -6,7 +6,7 @@
   source: N small files -> `hl7mllp transmit` -> mllp-echo, against `hl7mllp send --repeat N` to the same echo
           server in the same round: files/s, messages/s and their ratio.
 
-usage: python3 tools/filerun.py [store|source|both]   (env: ROUNDS=3, MESSAGES=10000, FILES=20000,
+usage: python3 tools/filerun.py [store|source|both]   (env: ROUNDS=3, MESSAGES=10000, WARMUP=1000, FILES=20000,
        FLUSH_COUNTS=0 to run the store without perf stat attached,
        CLI_DIRS=main:/work/lr/bin/main3,new:/work/lr/bin/store3-new to compare prebuilt CLIs (store only: each round
        runs them in turn, and the ratios to the first are printed per round), LOADGEN_DIR=DIR for a prebuilt mllp-loadgen)
@@ -51,9 +51,10 @@ def stop(p):
 
 def loadgen(loadgen_dir, port, connections, messages, server_pid):
     out = subprocess.run(["dotnet", os.path.join(loadgen_dir, "mllp-loadgen.dll"), "--port", str(port), "--connections", str(connections),
-                          "--messages", str(messages), "--warmup", "1000", "--max-seconds", "60", "--message-file", message_file,
+                          "--messages", str(messages), "--warmup", os.environ.get("WARMUP", "1000"), "--max-seconds", "60", "--message-file", message_file,
                           "--quiet", "--server-pid", str(server_pid)], capture_output=True, text=True, timeout=120).stdout
-    return float(re.search(r"rate=([0-9.]+)", out).group(1))
+    cpu = re.search(r"srvcpu/msg=([0-9.]+)us", out)
+    return float(re.search(r"rate=([0-9.]+)", out).group(1)), float(cpu.group(1)) if cpu else float("nan")
 
 
 def store_run(cli, loadgen_dir, connections, messages, perf, folder):
@@ -67,12 +68,12 @@ def store_run(cli, loadgen_dir, connections, messages, perf, folder):
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         procs.append(counter)
         time.sleep(0.3)
-    rate = loadgen(loadgen_dir, port, connections, messages, p.pid)
-    counts = {}
+    rate, cpu = loadgen(loadgen_dir, port, connections, messages, p.pid)
+    counts = {"listener-cpu-us": cpu}
     if counter:
         counter.send_signal(signal.SIGINT)
         counter.wait(timeout=15)
-        files = max(len(os.listdir(folder)), 1)
+        files = max(len([f for f in os.listdir(folder) if not f.startswith(".")]), 1)
         for line in open(os.path.join(work, "perf.txt")):
             fields = line.strip().split(",")
             if len(fields) > 2 and "sys_enter_" in fields[2] and fields[0].isdigit():
