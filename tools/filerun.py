@@ -6,8 +6,10 @@
   source: N small files -> `hl7mllp transmit` -> mllp-echo, against `hl7mllp send --repeat N` to the same echo
           server in the same round: files/s, messages/s and their ratio.
 
-usage: python3 tools/filerun.py [store|source|both]   (env: ROUNDS=3, MESSAGES=10000, FILES=20000,
-       FLUSH_COUNTS=0 to run the store without perf stat attached)
+usage: python3 tools/filerun.py [store|source|both]   (env: ROUNDS=3, MESSAGES=10000, WARMUP=1000, FILES=20000,
+       FLUSH_COUNTS=0 to run the store without perf stat attached,
+       CLI_DIRS=main:/work/lr/bin/main3,new:/work/lr/bin/store3-new to compare prebuilt CLIs (store only: each round
+       runs them in turn, and the ratios to the first are printed per round), LOADGEN_DIR=DIR for a prebuilt mllp-loadgen)
 Every process it starts is stopped by its pid; every run is bounded (--max-seconds, timeouts).
 """
 import os, re, shutil, signal, statistics, subprocess, sys, tempfile, time
@@ -49,51 +51,67 @@ def stop(p):
 
 def loadgen(loadgen_dir, port, connections, messages, server_pid):
     out = subprocess.run(["dotnet", os.path.join(loadgen_dir, "mllp-loadgen.dll"), "--port", str(port), "--connections", str(connections),
-                          "--messages", str(messages), "--warmup", "1000", "--max-seconds", "60", "--message-file", message_file,
+                          "--messages", str(messages), "--warmup", os.environ.get("WARMUP", "1000"), "--max-seconds", "60", "--message-file", message_file,
                           "--quiet", "--server-pid", str(server_pid)], capture_output=True, text=True, timeout=120).stdout
-    return float(re.search(r"rate=([0-9.]+)", out).group(1))
+    cpu = re.search(r"srvcpu/msg=([0-9.]+)us", out)
+    return float(re.search(r"rate=([0-9.]+)", out).group(1)), float(cpu.group(1)) if cpu else float("nan")
 
 
-def store(cli, loadgen_dir):
+def store_run(cli, loadgen_dir, connections, messages, perf, folder):
+    """One fresh listener over an empty store folder, one load run: (messages/s, {flush syscall: count per message})."""
+    p, port = start(["dotnet", os.path.join(cli, "Hl7Mllp.Cli.dll"), "listen", "--port", "0", "--bind", "127.0.0.1", "--quiet",
+                     "--max-connections", "64", "--store", folder], os.path.join(work, "listen.log"))
+    counter = None
+    if perf:
+        counter = subprocess.Popen([perf, "stat", "-x,", "-o", os.path.join(work, "perf.txt"), "-e",
+                                    "syscalls:sys_enter_fsync,syscalls:sys_enter_fdatasync,syscalls:sys_enter_syncfs", "-p", str(p.pid)],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        procs.append(counter)
+        time.sleep(0.3)
+    rate, cpu = loadgen(loadgen_dir, port, connections, messages, p.pid)
+    counts = {"listener-cpu-us": cpu}
+    if counter:
+        counter.send_signal(signal.SIGINT)
+        counter.wait(timeout=15)
+        files = max(len([f for f in os.listdir(folder) if not f.startswith(".")]), 1)
+        for line in open(os.path.join(work, "perf.txt")):
+            fields = line.strip().split(",")
+            if len(fields) > 2 and "sys_enter_" in fields[2] and fields[0].isdigit():
+                counts[fields[2].rsplit("_", 1)[-1]] = int(fields[0]) / files
+    stop(p)
+    shutil.rmtree(folder, ignore_errors=True)
+    return rate, counts
+
+
+def store(clis, loadgen_dir):
     messages = int(os.environ.get("MESSAGES", "10000"))
     perf = shutil.which("perf") if os.environ.get("FLUSH_COUNTS", "1") != "0" else None
-    rates = {1: [], 8: []}
-    flushes = {1: [], 8: []}
+    rates = {(n, c): [] for n in clis for c in (1, 8)}
+    flushes = {(n, c): [] for n in clis for c in (1, 8)}
+    ratios = {(n, c): [] for n in clis for c in (1, 8)}
+    first = next(iter(clis))
     for r in range(rounds):
         for c in (1, 8):
-            folder = os.path.join(work, f"store-{r}-{c}")
-            p, port = start(["dotnet", os.path.join(cli, "Hl7Mllp.Cli.dll"), "listen", "--port", "0", "--bind", "127.0.0.1", "--quiet",
-                             "--max-connections", "64", "--store", folder], os.path.join(work, "listen.log"))
-            counter = None
-            if perf:
-                counter = subprocess.Popen([perf, "stat", "-x,", "-o", os.path.join(work, "perf.txt"), "-e",
-                                            "syscalls:sys_enter_fsync,syscalls:sys_enter_fdatasync,syscalls:sys_enter_syncfs", "-p", str(p.pid)],
-                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                procs.append(counter)
-                time.sleep(0.3)
-            rate = loadgen(loadgen_dir, port, c, messages, p.pid)
-            per_message = ""
-            if counter:
-                counter.send_signal(signal.SIGINT)
-                counter.wait(timeout=15)
-                files = max(len(os.listdir(folder)), 1)
-                counts = {}
-                for line in open(os.path.join(work, "perf.txt")):
-                    fields = line.strip().split(",")
-                    if len(fields) > 2 and "sys_enter_" in fields[2] and fields[0].isdigit():
-                        counts[fields[2].rsplit("_", 1)[-1]] = int(fields[0]) / files
-                flushes[c].append(counts)
+            for name, cli in clis.items():
+                rate, counts = store_run(cli, loadgen_dir, c, messages, perf, os.path.join(work, f"store-{name}-{r}-{c}"))
+                rates[name, c].append(rate)
+                flushes[name, c].append(counts)
+                ratios[name, c].append(rate / rates[first, c][-1])
                 per_message = " ".join(f"{k}/msg={v:.2f}" for k, v in sorted(counts.items()))
-            stop(p)
-            shutil.rmtree(folder, ignore_errors=True)
-            rates[c].append(rate)
-            print(f"round {r + 1} store c={c}: {rate:.0f} msgs/s {per_message}", flush=True)
+                label = f" {name}" if len(clis) > 1 else ""
+                print(f"round {r + 1} store{label} c={c}: {rate:.0f} msgs/s {per_message}", flush=True)
     for c in (1, 8):
-        summary = ""
-        if flushes[c]:
-            keys = sorted({k for f in flushes[c] for k in f})
-            summary = " ".join(f"{k}/msg={statistics.median(f.get(k, 0) for f in flushes[c]):.2f}" for k in keys)
-        print(f"median store c={c}: {statistics.median(rates[c]):.0f} msgs/s {summary} (all: {' '.join(f'{x:.0f}' for x in rates[c])})")
+        for name in clis:
+            summary = ""
+            if flushes[name, c]:
+                keys = sorted({k for f in flushes[name, c] for k in f})
+                summary = " ".join(f"{k}/msg={statistics.median(f.get(k, 0) for f in flushes[name, c]):.2f}" for k in keys)
+            label = f" {name}" if len(clis) > 1 else ""
+            ratio = ""
+            if name != first:
+                ratio = f" ratio to {first} {statistics.median(ratios[name, c]):.2f} (per round: {' '.join(f'{x:.2f}' for x in ratios[name, c])})"
+            print(f"median store{label} c={c}: {statistics.median(rates[name, c]):.0f} msgs/s {summary}{ratio} "
+                  f"(all: {' '.join(f'{x:.0f}' for x in rates[name, c])})")
 
 
 def source(cli, echo_dir):
@@ -147,11 +165,13 @@ def free_port():
 
 try:
     what = sys.argv[1] if len(sys.argv) > 1 else "both"
-    cli = build(os.path.join(root, "samples", "Hl7Mllp.Cli"), "cli")
+    prebuilt = os.environ.get("CLI_DIRS")
+    clis = dict(item.split(":", 1) for item in prebuilt.split(",")) if prebuilt else {"cli": build(os.path.join(root, "samples", "Hl7Mllp.Cli"), "cli")}
+    cli = next(iter(clis.values()))
     with open("/proc/loadavg") as f:
         print(f"machine: {os.cpu_count()} cores, load {' '.join(f.read().split()[:3])}; message {message_file}")
     if what in ("store", "both"):
-        store(cli, build(os.path.join(shared, "tools", "mllp-loadgen"), "loadgen"))
+        store(clis, os.environ.get("LOADGEN_DIR") or build(os.path.join(shared, "tools", "mllp-loadgen"), "loadgen"))
     if what in ("source", "both"):
         source(cli, build(os.path.join(shared, "tools", "mllp-echo"), "echo"))
 finally:

@@ -197,6 +197,15 @@ public static class Hl7MllpEventIds
     /// <summary>The file store found its next file name taken (a file left by an earlier run) and took the one after.</summary>
     public const int FileStoreNameTaken = 5002;
 
+    /// <summary>When the file store opened, a temporary file left by a crash held a whole message and was renamed to its final name.</summary>
+    public const int FileStoreTempRecovered = 5003;
+
+    /// <summary>When the file store opened, a temporary file left by a crash was incomplete (never acknowledged) and was deleted.</summary>
+    public const int FileStoreTempDeleted = 5004;
+
+    /// <summary>Flushing the store directory after renames failed; the messages were durable already and recovery covers the names.</summary>
+    public const int FileStoreNamesFlushFailed = 5005;
+
     /// <summary>The file source cannot list its input directory (missing, unreadable); it keeps polling.</summary>
     public const int FileSourceDirectoryUnavailable = 5100;
 

@@ -3,84 +3,106 @@ namespace Hl7Mllp.Storage;
 /// <summary>Group commit: the committer's loop, its queue, and the stores waiting in it.</summary>
 public sealed partial class FileMessageStore
 {
+    /// <summary>How long the committer waits for new files before it flushes the directory for the last renames alone.</summary>
+    private static readonly TimeSpan IdleNameFlushDelay = TimeSpan.FromMilliseconds(20);
+
     /// <summary>
-    /// The pipelined commit. Each round takes every file written since the last one (<c>written</c>) and flushes once:
-    /// that flush makes their data durable and the names renamed in the previous round (<c>renamed</c>) too. Then the
-    /// previous round's stores complete, and this round's files are renamed, to be completed by the next flush. A round
-    /// with nothing new written flushes only the directory. The loop ends when the queue is completed and every renamed
-    /// store has been flushed.
+    /// The commit loop. Each round takes every file written since the last one and flushes once (<c>syncfs</c>): that
+    /// makes their data and their temporary names durable, and the renames of every earlier round too. Then it renames
+    /// each file to its final name and completes its store. A rename is durable with the next round's flush; when no new
+    /// file comes within <see cref="IdleNameFlushDelay"/> (or the store is disposed), a directory <c>fsync</c> makes it so.
+    /// The loop ends when the queue is completed and empty and the last renames are flushed.
     /// </summary>
     private void CommitLoop()
     {
-        List<PendingStore> written = [];
-        List<PendingStore> renamed = [];
+        List<PendingStore> batch = [];
+        var namesToFlush = false;
         while (true)
         {
-            if (renamed.Count > 0)
+            var open = _written.Take(ref batch, namesToFlush ? IdleNameFlushDelay : Timeout.InfiniteTimeSpan);
+            if (batch.Count > 0)
             {
-                _written.TakeAvailable(ref written);
-            }
-            else if (!_written.TakeAll(ref written))
-            {
-                return;
+                try
+                {
+                    namesToFlush = Commit(batch, namesToFlush);
+                }
+                catch (Exception ex)
+                {
+                    // Unexpected: never leave a store waiting. Completed stores ignore this.
+                    FailAll(batch, ex);
+                }
+
+                continue;
             }
 
-            try
+            if (namesToFlush)
             {
-                Flush(written, renamed);
+                namesToFlush = !TryFlushNames();
             }
-            catch (Exception ex)
+
+            if (!open)
             {
-                // Unexpected: never leave a store waiting. Completed stores ignore this.
-                FailAll(written, ex);
-                FailAll(renamed, ex);
-                renamed.Clear();
+                return;
             }
         }
     }
 
-    /// <summary>One round: one flush, complete <paramref name="renamed"/>, rename <paramref name="written"/> into it.</summary>
-    private void Flush(List<PendingStore> written, List<PendingStore> renamed)
+    /// <summary>
+    /// One round: one <c>syncfs</c>, then rename each file and complete its store. Returns whether renames wait for a
+    /// flush: <see langword="true"/> when the round renamed anything, else <paramref name="namesToFlush"/> when the flush failed.
+    /// </summary>
+    private bool Commit(List<PendingStore> batch, bool namesToFlush)
     {
         try
         {
-            if (written.Count > 0)
-            {
-                // syncfs: the new files' data, and the previous round's renames with it (all of the file system's metadata).
-                Count(ref _fileSystemSyncs, "filesystem");
-                Volatile.Read(ref _directory)!.FlushFileSystem();
-            }
-            else
-            {
-                SyncDirectory();
-            }
+            // syncfs: the new files' data and names, and the earlier renames with them (all of the file system's metadata).
+            Count(ref _fileSystemSyncs, "filesystem");
+            Volatile.Read(ref _directory)!.FlushFileSystem();
         }
         catch (IOException ex)
         {
-            FailAll(written, ex);
-            FailAll(renamed, ex);
-            renamed.Clear();
-            return;
+            FailAll(batch, ex);
+            return namesToFlush;
         }
 
-        foreach (var pending in renamed)
+        var renamed = false;
+        foreach (var pending in batch)
         {
-            Stored(pending.Message, pending.FinalPath!);
-            pending.TrySetResult();
-        }
-
-        renamed.Clear();
-        foreach (var pending in written)
-        {
+            // The data is durable under a name that proves it whole, so the store may complete now; renaming first keeps
+            // the final name in place for whoever reads the directory once the ACK has left (it costs no flush).
+            string finalPath;
             try
             {
-                pending.FinalPath = MoveToFreeName(pending.TempPath, pending.FileName);
-                renamed.Add(pending);
+                finalPath = MoveToFreeName(pending.TempPath, pending.FileName, deleteOnFailure: true);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 Fail(pending, ex);
+                continue;
             }
+
+            renamed = true;
+            Stored(pending.Message, finalPath);
+            pending.TrySetResult();
+        }
+
+        return renamed || namesToFlush;
+    }
+
+    /// <summary>Flushes the directory so the last renames survive a power loss; logs a failure (recovery covers it).</summary>
+    private bool TryFlushNames()
+    {
+        try
+        {
+            SyncDirectory();
+            return true;
+        }
+        catch (IOException ex)
+        {
+            // The stores are complete: their data is durable under names that prove it whole, and the store's recovery
+            // renames such files when it opens. The next flush tries again.
+            Log.StoreNamesFlushFailed(_logger, _wildcard.Directory, ex.GetType().Name, ex);
+            return false;
         }
     }
 
@@ -132,38 +154,28 @@ public sealed partial class FileMessageStore
             }
         }
 
-        /// <summary>Waits for items and swaps them into <paramref name="batch"/>; <see langword="false"/> when completed and empty.</summary>
-        public bool TakeAll(ref List<PendingStore> batch)
+        /// <summary>
+        /// Waits up to <paramref name="timeout"/> for items and swaps them into <paramref name="batch"/> (empty when none
+        /// came in time or the queue is completed).
+        /// </summary>
+        /// <returns><see langword="false"/> once the queue is completed and empty.</returns>
+        public bool Take(ref List<PendingStore> batch, TimeSpan timeout)
         {
             batch.Clear();
             lock (_gate)
             {
-                while (_items.Count == 0)
+                if (_items.Count == 0 && !_completed)
                 {
-                    if (_completed)
-                    {
-                        return false;
-                    }
-
-                    Monitor.Wait(_gate);
+                    Monitor.Wait(_gate, timeout);
                 }
 
-                (_items, batch) = (batch, _items);
-            }
-
-            return true;
-        }
-
-        /// <summary>Swaps whatever is queued (perhaps nothing) into <paramref name="batch"/> without waiting.</summary>
-        public void TakeAvailable(ref List<PendingStore> batch)
-        {
-            batch.Clear();
-            lock (_gate)
-            {
                 if (_items.Count > 0)
                 {
                     (_items, batch) = (batch, _items);
+                    return true;
                 }
+
+                return !_completed;
             }
         }
     }
@@ -177,7 +189,5 @@ public sealed partial class FileMessageStore
         public string FileName { get; } = fileName;
 
         public string TempPath { get; } = tempPath;
-
-        public string? FinalPath { get; set; }
     }
 }

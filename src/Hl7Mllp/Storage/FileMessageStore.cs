@@ -9,29 +9,40 @@ namespace Hl7Mllp.Storage;
 
 /// <summary>
 /// Keeps each received message in its own file, named from the File Storage Wildcard so that the files sort in
-/// arrival order, and returns only once the file and its directory entry are on disk.
+/// arrival order, and returns only once the message is on disk.
 /// </summary>
 /// <remarks>
 /// <para>
-/// Durability: the message is written to a temporary name in the same directory (<c>.hl7mllp-tmp-….tmp</c>, which no file
-/// source ever picks up), flushed to disk (<see cref="FileStream.Flush(bool)"/>, <c>fsync</c>), renamed to its final
-/// name without overwriting anything, and the directory is flushed (<c>fsync</c> on Linux) so the rename survives a
-/// power loss. A full disk or an I/O error deletes the temporary file and throws, leaving nothing partial; the receive
-/// pipeline then answers with a negative ACK (HL7 error 207). A crash in the middle leaves at most a temporary file of a
-/// message that was never acknowledged; such files can be deleted.
+/// Durability: the message is written to a temporary name in the same directory,
+/// <c>.hl7mllp-tmp-FINALNAME.LENGTH.HASH.tmp</c> (which no file source ever picks up), whose LENGTH and HASH (64-bit
+/// XxHash3 of the content) prove the file whole. It is flushed to disk, renamed to its final name without overwriting
+/// anything, and the rename is flushed. Guarantees: no store returns (so no ACK leaves) before its data is durable; a
+/// final name never points at data that is not on disk; after any crash (a kill or a power loss), every message whose
+/// store returned is in the directory under a final name once the store has opened again (see recovery below); a full
+/// disk or an I/O error deletes the temporary file and throws, leaving nothing partial, and the receive pipeline
+/// answers with a negative ACK (HL7 error 207); names are unique and in arrival order.
 /// </para>
 /// <para>
-/// Group commit (<see cref="FileMessageStoreOptions.GroupCommit"/>, Linux): stores running at the same time share every
-/// flush, and each flush does two batches' work (a pipelined commit). Each store writes its temporary file without
-/// flushing it and queues it. One background committer loops: it takes every file queued meanwhile, and one <c>syncfs</c>
-/// of the directory's file system makes durable both their data and the names of the batch renamed in the previous round;
-/// it completes that previous batch, then renames the new files to their final names, to be completed by the next flush.
-/// When nothing new was written, the next flush is a directory <c>fsync</c> alone. A final name therefore never points at
-/// data that is not on disk, and no store returns before its file and its directory entry are durable. A failed rename
-/// fails that store only; a failed flush fails every store it was to make durable (their temporary or renamed files are
-/// deleted). Batches form by themselves while a flush is running; nothing waits to grow them, so a single writer sees one
-/// <c>syncfs</c> and one directory <c>fsync</c> per message. Elsewhere, and on Linux before 5.8 (whose <c>syncfs</c> does
-/// not report write-back errors), each file is flushed on its own.
+/// Group commit (<see cref="FileMessageStoreOptions.GroupCommit"/>, Linux 5.8 and later): each store writes its
+/// temporary file without flushing it and queues it. One background committer loops: it takes every file queued
+/// meanwhile, and one <c>syncfs</c> of the directory's file system makes their data and their temporary names durable
+/// (and every earlier rename with them); then it renames each file to its final name and completes its store. So each
+/// message waits for one flush (plus the one already running when it arrived), and stores running at the same time
+/// share it. The rename itself is made durable by the next round's <c>syncfs</c>, or, when no new file comes within
+/// 20 ms or the store is disposed (after every queued store is committed), by a directory <c>fsync</c>; until then a power loss can only undo the rename,
+/// which recovery redoes. A failed rename fails that store only; a failed <c>syncfs</c> fails every store of its round
+/// (their temporary files are deleted). Elsewhere, and on Linux before 5.8 (whose <c>syncfs</c> does not report
+/// write-back errors), each file is flushed, renamed, and the directory flushed before its store returns.
+/// </para>
+/// <para>
+/// Recovery, when the store opens its directory (the first <see cref="StoreAsync"/>): every temporary file of this
+/// store's form whose length and hash match its name is a whole message, perhaps acknowledged before a power loss
+/// undid its rename; it is renamed to its final name (the next free name if that is taken; nothing is overwritten).
+/// Every other one (torn by a power loss, or left by an earlier version) was never acknowledged and is deleted. Both
+/// are logged (events 5003, 5004) with names and sizes only, then the directory is flushed. A whole file whose store
+/// never returned (the crash came between the flush and the ACK) is kept too: the sender, which got no ACK, sends that
+/// message again, so the message in flight at a crash may be stored twice, with the same MSH-10. Only one store may
+/// use a directory at a time: recovery treats every temporary file of its form as left by a crash.
 /// </para>
 /// <para>
 /// Names: the <c>*</c> becomes <c>yyMMddHHmmssfff</c> (from the injected <see cref="TimeProvider"/>) plus a two-digit
@@ -96,20 +107,23 @@ public sealed partial class FileMessageStore : IMessageStore, IAsyncDisposable
     /// <summary>Gets how many file flushes (<c>fsync</c> of a message file) this store has made.</summary>
     internal long FileSyncs => Interlocked.Read(ref _fileSyncs);
 
-    /// <summary>Gets how many directory flushes this store has made (fewer than messages under group commit).</summary>
+    /// <summary>Gets how many directory flushes this store has made (under group commit only when idle, after recovery, and at dispose).</summary>
     internal long DirectorySyncs => Interlocked.Read(ref _directorySyncs);
 
     /// <summary>Gets how many file system flushes (<c>syncfs</c>, one per group commit batch) this store has made.</summary>
     internal long FileSystemSyncs => Interlocked.Read(ref _fileSystemSyncs);
 
-    /// <summary>Writes the message to a new file and returns once the file and its directory entry are on disk.</summary>
+    /// <summary>
+    /// Writes the message to a new file and returns once its data is on disk and the file has its final name (whose own
+    /// flush may follow under group commit; recovery stands in for it after a power loss, see the remarks).
+    /// </summary>
     /// <param name="message">The message; its bytes are written exactly as received.</param>
     /// <param name="cancellationToken">Checked before anything is written; once writing has begun the store finishes, so a durable message is never reported as not stored.</param>
-    /// <returns>A task that completes when the message is durable.</returns>
+    /// <returns>A task that completes when the message is durable and under its final name.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="message"/> is <see langword="null"/>.</exception>
     /// <exception cref="ObjectDisposedException">The store was disposed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled before writing began.</exception>
-    /// <exception cref="IOException">The disk is full or an I/O error occurred; no file is left behind.</exception>
+    /// <exception cref="IOException">The disk is full or an I/O error occurred; no file is left behind. Also when the store opens its directory and a message left by a crash cannot be renamed to its final name.</exception>
     /// <exception cref="UnauthorizedAccessException">The directory is not writable.</exception>
     public ValueTask StoreAsync(ReceivedMessage message, CancellationToken cancellationToken = default)
     {
@@ -204,6 +218,16 @@ public sealed partial class FileMessageStore : IMessageStore, IAsyncDisposable
             }
 
             var directory = DirectorySync.Open(_wildcard.Directory);
+            try
+            {
+                RecoverTemporaryFiles(directory);
+            }
+            catch
+            {
+                directory.Dispose();
+                throw;
+            }
+
             if (_batched)
             {
                 // A thread of its own: its flushes block, and must not hold up the thread pool's sockets.
@@ -218,22 +242,26 @@ public sealed partial class FileMessageStore : IMessageStore, IAsyncDisposable
     private PendingStore WriteUnflushed(ReceivedMessage message)
     {
         var fileName = NextFileName();
-        var pending = new PendingStore(message, fileName, Path.Join(_wildcard.Directory, FileStorageNames.TempName(fileName)));
-        DurableFile.WriteNew(pending.TempPath, message.Bytes.Span, flushToDisk: false);
+        var bytes = message.Bytes.Span;
+        var pending = new PendingStore(message, fileName, Path.Join(_wildcard.Directory, FileStorageNames.StoreTempName(fileName, bytes)));
+        DurableFile.WriteNew(pending.TempPath, bytes, flushToDisk: false);
         return pending;
     }
 
     private string WriteAndRename(ReadOnlySpan<byte> bytes)
     {
         var fileName = NextFileName();
-        var tempPath = Path.Join(_wildcard.Directory, FileStorageNames.TempName(fileName));
+        var tempPath = Path.Join(_wildcard.Directory, FileStorageNames.StoreTempName(fileName, bytes));
         DurableFile.WriteNew(tempPath, bytes);
         Count(ref _fileSyncs, "file");
-        return MoveToFreeName(tempPath, fileName);
+        return MoveToFreeName(tempPath, fileName, deleteOnFailure: true);
     }
 
-    /// <summary>Renames the temporary file to <paramref name="fileName"/>, or to the next free name; deletes it on failure.</summary>
-    private string MoveToFreeName(string tempPath, string fileName)
+    /// <summary>
+    /// Renames the temporary file to <paramref name="fileName"/>, or to the next free name; on failure deletes it when
+    /// <paramref name="deleteOnFailure"/> (a store about to fail; recovery keeps a whole message for the next try).
+    /// </summary>
+    private string MoveToFreeName(string tempPath, string fileName, bool deleteOnFailure)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -247,7 +275,7 @@ public sealed partial class FileMessageStore : IMessageStore, IAsyncDisposable
                     throw new IOException($"No free name in '{_wildcard.Directory}' after {MaxNameAttempts} tries.");
                 }
             }
-            catch
+            catch when (deleteOnFailure)
             {
                 DurableFile.TryDelete(tempPath);
                 throw;
@@ -315,7 +343,7 @@ public sealed partial class FileMessageStore : IMessageStore, IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Fails a queued store: deletes whatever it left (temporary or renamed file) and throws in its caller.</summary>
+    /// <summary>Fails a queued store: deletes its temporary file and throws in its caller. A completed store is left alone.</summary>
     private void Fail(PendingStore pending, Exception ex)
     {
         if (pending.Task.IsCompleted)
@@ -323,7 +351,7 @@ public sealed partial class FileMessageStore : IMessageStore, IAsyncDisposable
             return;
         }
 
-        DurableFile.TryDelete(pending.FinalPath ?? pending.TempPath);
+        DurableFile.TryDelete(pending.TempPath);
         Failed(pending.Message, ex);
         pending.TrySetException(ex);
     }

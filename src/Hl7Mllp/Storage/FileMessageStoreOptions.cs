@@ -26,13 +26,14 @@ public sealed class FileMessageStoreOptions
 
     /// <summary>
     /// Whether stores that run at the same time share their disk flushes (group commit). Default: <see langword="true"/>.
-    /// Every store still returns only once its message and its directory entry are on disk. With group commit on
-    /// (Linux), one background committer makes all the files written while its previous flush was running durable with
-    /// one <c>syncfs</c>, which also makes the previous batch's renames durable, then renames them (the next flush, or a
-    /// directory flush when nothing new came, makes those names durable), so throughput grows with the number of
-    /// connections. <see langword="false"/> (and every other platform, and Linux before 5.8, whose <c>syncfs</c> does not
-    /// report write-back errors) flushes each file and then the directory once
-    /// per message.
+    /// Every store still returns only once its message is on disk. With group commit on (Linux 5.8 and later), one
+    /// background committer makes all the files written while its previous flush was running durable with one
+    /// <c>syncfs</c>, then renames them to their final names and completes their stores: one flush per message, shared,
+    /// so throughput grows with the number of connections. The renames ride on the next flush (or a directory flush when
+    /// the store is idle); after a power loss the store's recovery renames the files whose temporary names prove them
+    /// whole. <see langword="false"/> (and every other platform, and Linux before 5.8, whose <c>syncfs</c> does not
+    /// report write-back errors) flushes each file, renames it and flushes the directory before its store returns: two
+    /// flushes per message.
     /// </summary>
     public bool GroupCommit { get; set; } = true;
 

@@ -18,6 +18,18 @@ internal static partial class Log
         Message = "A file named {FileName} exists already; the message takes the next name")]
     public static partial void StoreNameTaken(ILogger logger, string fileName);
 
+    [LoggerMessage(EventId = Hl7MllpEventIds.FileStoreTempRecovered, Level = LogLevel.Warning,
+        Message = "Temporary file {TempName} left by a crash holds a whole message; kept as {FileName}")]
+    public static partial void StoreTempRecovered(ILogger logger, string tempName, string fileName);
+
+    [LoggerMessage(EventId = Hl7MllpEventIds.FileStoreTempDeleted, Level = LogLevel.Warning,
+        Message = "Deleted temporary file {TempName} ({ByteCount} bytes) left by a crash: {Reason}; it was never acknowledged")]
+    public static partial void StoreTempDeleted(ILogger logger, string tempName, long byteCount, string reason);
+
+    [LoggerMessage(EventId = Hl7MllpEventIds.FileStoreNamesFlushFailed, Level = LogLevel.Error,
+        Message = "Flushing directory {Directory} after renames failed ({ErrorType}); the next flush tries again, and the store's recovery renames the files if a crash comes first")]
+    public static partial void StoreNamesFlushFailed(ILogger logger, string directory, string errorType, Exception exception);
+
     [LoggerMessage(EventId = Hl7MllpEventIds.FileSourceDirectoryUnavailable, Level = LogLevel.Error,
         Message = "Input directory {Directory} cannot be listed ({ErrorType}); polling goes on and sends nothing until it is back")]
     public static partial void SourceDirectoryUnavailable(ILogger logger, string directory, string errorType, Exception exception);

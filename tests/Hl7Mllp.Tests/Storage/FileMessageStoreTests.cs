@@ -8,7 +8,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Hl7Mllp.Tests.Storage;
 
-public sealed class FileMessageStoreTests : IDisposable
+public sealed partial class FileMessageStoreTests : IDisposable
 {
     private static readonly DateTimeOffset Noon = new(2026, 11, 25, 13, 45, 12, 345, TimeSpan.Zero);
     private readonly TempDirectory _dir = new("store");
@@ -145,12 +145,13 @@ public sealed class FileMessageStoreTests : IDisposable
     [InlineData("*")]
     public void TempName_NeverMatchedByAFileSourceNorByTheFinalNamesExtension(string pattern)
     {
-        var temp = FileStorageNames.TempName("ADT_26112513451234500.hl7");
-
-        System.IO.Enumeration.FileSystemName.MatchesSimpleExpression("*.hl7", temp).Should().BeFalse("a consumer globbing *.hl7 must not see a file being written");
-        new FileMessageSource(new FileMessageSourceOptions { Path = _dir.Combine(pattern) }).Should().NotBeNull();
-        List<string> problems = [];
-        FileWildcard.TryParse(_dir.Combine(pattern), "Path", singleStar: false, problems)!.Matches(temp).Should().BeFalse();
+        foreach (var temp in new[] { FileStorageNames.TempName("ADT_26112513451234500.hl7"), FileStorageNames.StoreTempName("ADT_26112513451234500.hl7", "MSH|"u8) })
+        {
+            System.IO.Enumeration.FileSystemName.MatchesSimpleExpression("*.hl7", temp).Should().BeFalse("a consumer globbing *.hl7 must not see a file being written");
+            new FileMessageSource(new FileMessageSourceOptions { Path = _dir.Combine(pattern) }).Should().NotBeNull();
+            List<string> problems = [];
+            FileWildcard.TryParse(_dir.Combine(pattern), "Path", singleStar: false, problems)!.Matches(temp).Should().BeFalse();
+        }
     }
 
     [Fact]
@@ -158,7 +159,8 @@ public sealed class FileMessageStoreTests : IDisposable
     {
         // B3: the temporary name is taken by a link to /dev/full. The exclusive create fails, the store throws (the
         // pipeline NAKs 207), the link is not followed, written through or deleted, and no message file appears.
-        var tempName = FileStorageNames.TempName("26112513451234500.hl7");
+        // Recovery at open leaves links alone, so the link is still there when the store writes.
+        var tempName = FileStorageNames.StoreTempName("26112513451234500.hl7", FileStorageTestData.MessageBytes("C1"));
         File.CreateSymbolicLink(_dir.Combine(tempName), "/dev/full");
         await using var store = CreateStore("*.hl7");
 
@@ -193,32 +195,37 @@ public sealed class FileMessageStoreTests : IDisposable
     public async Task StoreAsync_GroupCommitAndManyConcurrentStores_SharesFileSystemAndDirectoryFlushes()
     {
         Skip.IfNot(OperatingSystem.IsLinux(), "syncfs group commit is Linux only");
-        await using var store = CreateStore("*.hl7");
+        var store = CreateStore("*.hl7");
 
         await Task.WhenAll(Enumerable.Range(0, 64).Select(i => store.StoreAsync(FileStorageTestData.Received($"G{i}")).AsTask()));
 
-        FileNames().Should().HaveCount(64, "every store returned only after its file was in place");
+        FileNames().Should().HaveCount(64, "every store returned only after its file had its final name");
         store.FileSyncs.Should().Be(0, "no message file is flushed on its own");
         // How many share each flush depends on how fast the disk is against how fast the stores arrive (a fast syncfs
         // makes small batches); that some do is the property, not a batch size.
-        store.FileSystemSyncs.Should().BeInRange(1, 63, "stores queued while a flush runs share the next one");
-        store.DirectorySyncs.Should().BeInRange(1, store.FileSystemSyncs, "a directory flush only for a renamed batch that no new file's syncfs carried");
+        var rounds = store.FileSystemSyncs;
+        rounds.Should().BeInRange(1, 63, "stores queued while a flush runs share the next one");
+        await store.DisposeAsync();
+        store.DirectorySyncs.Should().BeInRange(1, rounds, "a directory flush only for renames no later syncfs carried (at least the last round's, at dispose)");
     }
 
     [SkippableFact]
     public async Task StoreAsync_GroupCommitOneWriter_FlushesDataThenNameOncePerMessage()
     {
         Skip.IfNot(OperatingSystem.IsLinux(), "syncfs group commit is Linux only");
-        await using var store = CreateStore("*.hl7");
+        var store = CreateStore("*.hl7");
 
         for (var i = 0; i < 3; i++)
         {
             await store.StoreAsync(FileStorageTestData.Received($"S{i}"));
-            FileNames().Should().HaveCount(i + 1, "the store returned only after its file was in place");
+            FileNames().Should().HaveCount(i + 1, "the store returned only after its file had its final name");
+            store.FileSystemSyncs.Should().Be(i + 1, "each message waits for the one flush of its data, never for a second one");
         }
 
-        store.FileSystemSyncs.Should().Be(3, "each message's data is flushed before it is renamed");
-        store.DirectorySyncs.Should().Be(3, "nothing else was written to carry the rename, so the directory is flushed for it");
+        await store.DisposeAsync();
+        store.FileSystemSyncs.Should().Be(3);
+        store.DirectorySyncs.Should().BeInRange(1, 3, "a rename no later syncfs carried is flushed when the store is idle or disposed");
+        Directory.GetFileSystemEntries(_dir.Path, FileStorageNames.ReservedPrefix + "*").Should().BeEmpty();
     }
 
     [Fact]
@@ -239,11 +246,12 @@ public sealed class FileMessageStoreTests : IDisposable
     [Fact]
     public async Task StoreAsync_OneTempNameIsSymlinkToDevFullAmongConcurrentStores_FailsOnlyThatStore()
     {
-        var tempName = FileStorageNames.TempName("26112513451234507.hl7");
+        // Every store holds the same bytes, so the eighth one's temporary name is known in advance.
+        var tempName = FileStorageNames.StoreTempName("26112513451234507.hl7", FileStorageTestData.MessageBytes("SAME"));
         File.CreateSymbolicLink(_dir.Combine(tempName), "/dev/full");
         await using var store = CreateStore("*.hl7");
 
-        var outcomes = await StoreConcurrently(store, 16);
+        var outcomes = await StoreConcurrently(store, 16, _ => "SAME");
 
         outcomes.Should().ContainSingle(o => o != null).Which.Should().BeAssignableTo<IOException>();
         FileNames().Should().HaveCount(16, "15 messages and the untouched link").And.Contain(tempName)
@@ -342,9 +350,10 @@ public sealed class FileMessageStoreTests : IDisposable
     }
 
     /// <summary>Starts <paramref name="count"/> stores at once; returns each one's exception, or null when it succeeded.</summary>
-    private static async Task<Exception?[]> StoreConcurrently(FileMessageStore store, int count)
+    private static async Task<Exception?[]> StoreConcurrently(FileMessageStore store, int count, Func<int, string>? controlId = null)
     {
-        var tasks = Enumerable.Range(0, count).Select(i => Task.Run(async () => await store.StoreAsync(FileStorageTestData.Received($"M{i}")))).ToArray();
+        controlId ??= i => $"M{i}";
+        var tasks = Enumerable.Range(0, count).Select(i => Task.Run(async () => await store.StoreAsync(FileStorageTestData.Received(controlId(i))))).ToArray();
         await Task.WhenAll(tasks.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
         return [.. tasks.Select(t => t.Exception?.InnerException)];
     }
