@@ -122,13 +122,21 @@ public sealed partial class FileMessageSource
             }
         }
 
-        /// <summary>Stops the read-ahead; the returned task completes when no read runs any more (its file is closed).</summary>
-        public Task StopAsync()
+        /// <summary>Stops the read-ahead and drops the reads not taken; completes when no read runs any more (its file is closed).</summary>
+        public async Task StopAsync()
         {
+            Task worker;
             lock (_gate)
             {
                 _stopped = true;
-                return _worker;
+                worker = _worker;
+            }
+
+            await worker.ConfigureAwait(false);
+            lock (_gate)
+            {
+                // The source keeps this object for its test counters: it must not keep the bytes too.
+                Array.Clear(_reads);
             }
         }
 
