@@ -84,7 +84,7 @@ public sealed partial class FileMessageSource
     {
         try
         {
-            return _journal.TryAppend(work.Name, work.Length, work.Modified, FileSourceJournal.Fingerprint(work.Messages));
+            return _journal.TryAppend(work.Name, work.Length, work.Modified, work.Fingerprint);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -199,9 +199,7 @@ public sealed partial class FileMessageSource
     }
 
     private bool HasFingerprint(FileInfo file, ulong? fingerprint) =>
-        fingerprint is null
-        || (TryRead(file.FullName, out var content, out var problem) == ReadOutcome.Read && problem is null && Check(content, out var messages) is null
-            && FileSourceJournal.Fingerprint(messages) == fingerprint);
+        fingerprint is null || ReadFile(file.FullName) is { Outcome: ReadOutcome.Read } read && read.Fingerprint == fingerprint;
 
     private void FlushJournal()
     {

@@ -1,3 +1,4 @@
+using System.IO.Enumeration;
 using Hl7Mllp.Messages;
 
 namespace Hl7Mllp.Storage;
@@ -5,17 +6,24 @@ namespace Hl7Mllp.Storage;
 /// <summary>The poll side: listing, readiness, reading and splitting files.</summary>
 public sealed partial class FileMessageSource
 {
+    private static readonly EnumerationOptions ListingOptions = new() { AttributesToSkip = 0, IgnoreInaccessible = false };
+
     private enum ReadOutcome
     {
+        /// <summary>Not read yet (the read-ahead left it to the poll).</summary>
+        NotRead,
         Read,
         NotReady,
         Vanished,
         Unreadable,
+
+        /// <summary>Read, but it can never be sent as it is (too large, no MSH, several messages): failed at once.</summary>
+        Rejected,
     }
 
-    // Called under _lock: lists, sorts and keeps the settled files; nothing is read yet (files are read one at a
-    // time as the poll is enumerated, so a large backlog never sits in memory).
-    private List<FileInfo> Prepare()
+    // Called under _lock: lists, sorts and keeps the settled files; nothing is read yet (files are read as the poll is
+    // enumerated, at most a bounded few ahead, so a large backlog never sits in memory).
+    private List<ListedFile> Prepare()
     {
         var now = _time.GetUtcNow();
         Start();
@@ -32,10 +40,10 @@ public sealed partial class FileMessageSource
         _seen = new Dictionary<string, (long, DateTime)>(files.Count, StringComparer.Ordinal);
         foreach (var file in files)
         {
-            _seen[file.Name] = (file.Length, file.LastWriteTimeUtc);
+            _seen[file.Name] = (file.Length, file.Modified);
         }
 
-        files.RemoveAll(file => IsDone(file.FullName) || !IsSettled(file, previous, now));
+        files.RemoveAll(file => IsDone(file.Path) || !IsSettled(file, previous, now));
         return files;
     }
 
@@ -59,18 +67,21 @@ public sealed partial class FileMessageSource
         ReplayJournal();
     }
 
-    private List<FileInfo>? List()
+    // One enumeration of the directory: name, length and modification time of each matching file straight from the
+    // directory entry (no FileInfo per file).
+    private List<ListedFile>? List()
     {
-        List<FileInfo> files = [];
+        List<ListedFile> files;
         try
         {
-            foreach (var file in new DirectoryInfo(_wildcard.Directory).EnumerateFiles())
+            var entries = new FileSystemEnumerable<ListedFile>(
+                _wildcard.Directory,
+                static (ref FileSystemEntry entry) => new ListedFile(entry.ToFullPath(), entry.FileName.ToString(), entry.Length, entry.LastWriteTimeUtc.UtcDateTime),
+                ListingOptions)
             {
-                if (_wildcard.Matches(file.Name) && !IsFailedName(file.Name))
-                {
-                    files.Add(file);
-                }
-            }
+                ShouldIncludePredicate = (ref FileSystemEntry entry) => !entry.IsDirectory && _wildcard.Matches(entry.FileName) && !IsFailedName(entry.FileName),
+            };
+            files = [.. entries];
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -97,7 +108,7 @@ public sealed partial class FileMessageSource
         {
             files.Sort(static (a, b) =>
             {
-                var byTime = a.LastWriteTimeUtc.CompareTo(b.LastWriteTimeUtc);
+                var byTime = a.Modified.CompareTo(b.Modified);
                 return byTime != 0 ? byTime : string.CompareOrdinal(a.Name, b.Name);
             });
         }
@@ -105,20 +116,20 @@ public sealed partial class FileMessageSource
         return files;
     }
 
-    private bool IsFailedName(string name) =>
+    private bool IsFailedName(ReadOnlySpan<char> name) =>
         name.Length > _failExtension.Length + 1
         && name.EndsWith(_failExtension, StringComparison.Ordinal)
         && name[^(_failExtension.Length + 1)] == '.';
 
     // A file is sent once it is old enough, or unchanged since the previous poll (a writer would have changed it).
-    private bool IsSettled(FileInfo file, Dictionary<string, (long Length, DateTime Modified)> previous, DateTimeOffset now)
+    private bool IsSettled(ListedFile file, Dictionary<string, (long Length, DateTime Modified)> previous, DateTimeOffset now)
     {
-        if (_options.MinimumFileAge == TimeSpan.Zero || now - new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero) >= _options.MinimumFileAge)
+        if (_options.MinimumFileAge == TimeSpan.Zero || now - new DateTimeOffset(file.Modified, TimeSpan.Zero) >= _options.MinimumFileAge)
         {
             return true;
         }
 
-        if (previous.TryGetValue(file.Name, out var seen) && seen == (file.Length, file.LastWriteTimeUtc))
+        if (previous.TryGetValue(file.Name, out var seen) && seen == (file.Length, file.Modified))
         {
             return true;
         }
@@ -127,23 +138,49 @@ public sealed partial class FileMessageSource
         return false;
     }
 
-    private FileWork? Read(FileInfo file)
+    // Any thread, no side effects (the read-ahead calls it beside the transmitter's sends): opens the file exclusively,
+    // reads it, checks that it holds one message (or a batch to split) and fingerprints its messages.
+    private FileRead ReadFile(string path)
+    {
+        var outcome = TryRead(path, out var content, out var modified, out var problem);
+        if (outcome != ReadOutcome.Read)
+        {
+            return new FileRead(outcome, problem);
+        }
+
+        List<ReadOnlyMemory<byte>> messages = [];
+        var reason = problem ?? Check(content, out messages);
+        return reason is not null
+            ? new FileRead(ReadOutcome.Rejected, reason)
+            : new FileRead(ReadOutcome.Read, null, messages, content.Length, modified, FileSourceJournal.Fingerprint(messages));
+    }
+
+    // A file the read-ahead read earlier is sent only if it is still the file that was read (same length and
+    // modification time, one stat); anything else is read again now, as if there were no read-ahead.
+    private static bool IsUnchanged(string path, in FileRead read)
+    {
+        var info = new FileInfo(path);
+        return read.Outcome == ReadOutcome.Read && info.Exists && info.Length == read.Length && info.LastWriteTimeUtc == read.Modified;
+    }
+
+    // Called under _lock: the side effects of a read (logging, counting an unreadable file, failing a file that can never
+    // be sent) happen here, when the poll reaches the file, never in the read-ahead.
+    private FileWork? Accept(ListedFile file, in FileRead read)
     {
         var (attempts, accepted) = _state.Get(file.Name);
-        var outcome = TryRead(file.FullName, out var content, out var problem);
-        switch (outcome)
+        switch (read.Outcome)
         {
             case ReadOutcome.NotReady:
-                Log.SourceFileNotReady(_logger, file.Name, problem!);
+                Log.SourceFileNotReady(_logger, file.Name, read.Problem!);
                 return null;
             case ReadOutcome.Vanished:
                 return null;
             case ReadOutcome.Unreadable:
                 var attempt = attempts + 1;
-                Log.SourceFileUnreadable(_logger, file.Name, problem!, attempt, _options.FailRetries + 1);
+                Log.SourceFileUnreadable(_logger, file.Name, read.Problem!, attempt, _options.FailRetries + 1);
                 if (attempt > _options.FailRetries)
                 {
-                    var failedName = Finish(file.FullName, FinishKind.Fail);
+                    var failedName = Finish(file.Path, FinishKind.Fail);
                     Log.SourceFileRejected(_logger, file.Name, "unreadable", failedName ?? "(rename failed)");
                 }
                 else
@@ -152,31 +189,28 @@ public sealed partial class FileMessageSource
                 }
 
                 return null;
+            case ReadOutcome.Rejected:
+                var rejectedName = Finish(file.Path, FinishKind.Fail);
+                Log.SourceFileRejected(_logger, file.Name, read.Problem!, rejectedName ?? "(rename failed)");
+                return null;
         }
 
-        List<ReadOnlyMemory<byte>> messages = [];
-        var reason = problem ?? Check(content, out messages);
-        if (reason is not null)
-        {
-            var failedName = Finish(file.FullName, FinishKind.Fail);
-            Log.SourceFileRejected(_logger, file.Name, reason, failedName ?? "(rename failed)");
-            return null;
-        }
-
-        var work = new FileWork(this, file.FullName, file.Length, file.LastWriteTimeUtc, attempts, Math.Min(accepted, messages.Count), messages);
+        var messages = read.Messages!;
+        var work = new FileWork(this, file.Path, read.Length, read.Modified, attempts, Math.Min(accepted, messages.Count), messages, read.Fingerprint);
         if (work.FirstToSend == messages.Count)
         {
             // Every message was accepted before a crash or a failed move: only the move is left to do.
-            Finish(file.FullName, FinishKind.Archive);
+            Finish(file.Path, FinishKind.Archive);
             return null;
         }
 
         return work;
     }
 
-    private ReadOutcome TryRead(string path, out ReadOnlyMemory<byte> content, out string? problem)
+    private ReadOutcome TryRead(string path, out ReadOnlyMemory<byte> content, out DateTime modified, out string? problem)
     {
         content = default;
+        modified = default;
         problem = null;
         try
         {
@@ -210,6 +244,7 @@ public sealed partial class FileMessageSource
             }
 
             content = buffer.AsMemory(0, read);
+            modified = File.GetLastWriteTimeUtc(handle);
             return ReadOutcome.Read;
         }
         catch (IOException ex) when (ex.HResult == SharingViolation)

@@ -67,6 +67,7 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
     private int _openPolls;
     private int _moving;
     private Task _mover = Task.CompletedTask;
+    private ReadAhead? _readAhead;
     private DateTimeOffset _nextCleanup = DateTimeOffset.MinValue;
 
     /// <summary>Creates a source; does no I/O (the state file is read by the first poll).</summary>
@@ -92,6 +93,8 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
             MaxFileBytes = options.MaxFileBytes,
             CompletionFlushInterval = options.CompletionFlushInterval,
             CompletionFlushMaxFiles = options.CompletionFlushMaxFiles,
+            ReadAheadFiles = options.ReadAheadFiles,
+            ReadAheadBytes = options.ReadAheadBytes,
         };
         _archiveDirectory = string.IsNullOrWhiteSpace(options.ArchiveDirectory) ? null : Path.GetFullPath(options.ArchiveDirectory);
         _failKeepsExtension = options.FailExtension.StartsWith("*.", StringComparison.Ordinal);
@@ -129,6 +132,18 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
         }
     }
 
+    /// <summary>Gets how many reads of the open (or the last) poll are done and wait for the poll (for tests).</summary>
+    internal int ReadsAheadReady => _readAhead?.Ready ?? 0;
+
+    /// <summary>Gets how many files the open (or the last) poll read ahead in all (for tests).</summary>
+    internal int ReadsAheadStarted => _readAhead?.ReadsStarted ?? 0;
+
+    /// <summary>Gets the most files the open (or the last) poll had read ahead at one time (for tests).</summary>
+    internal int MostReadsAhead => _readAhead?.MostAhead ?? 0;
+
+    /// <summary>Gets the most bytes the open (or the last) poll had read ahead at one time (for tests).</summary>
+    internal long MostBytesReadAhead => _readAhead?.MostBytesAhead ?? 0;
+
     /// <summary>Waits for the background mover, then does the moves still waiting (for tests).</summary>
     internal async Task SettleMovesAsync()
     {
@@ -154,28 +169,31 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
         cancellationToken.ThrowIfCancellationRequested();
-        List<FileInfo> files;
+        List<ListedFile> files;
         lock (_lock)
         {
             files = Prepare();
             _openPolls++;
         }
 
+        var readAhead = new ReadAhead(this, files, _options.ReadAheadFiles, _options.ReadAheadBytes);
+        _readAhead = readAhead;
         try
         {
             await Task.Yield();
             var yielded = 0;
-            foreach (var file in files)
+            for (var position = 0; position < files.Count && yielded < max; position++)
             {
-                if (yielded >= max)
+                var file = files[position];
+                if (!readAhead.TryTake(position, max - yielded, out var read) || !IsUnchanged(file.Path, read))
                 {
-                    break;
+                    read = ReadFile(file.Path);
                 }
 
                 FileWork? work;
                 lock (_lock)
                 {
-                    work = IsDone(file.FullName) ? null : Read(file);
+                    work = IsDone(file.Path) ? null : Accept(file, read);
                 }
 
                 for (var index = work?.FirstToSend ?? 0; work is not null && index < work.Messages.Count && yielded < max; index++)
@@ -202,8 +220,10 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
         }
         finally
         {
-            // The end of a poll (also a stop): finish the moves of this poll's completions and make them survive a
-            // power loss now; then the journal has nothing left to remember.
+            // The end of a poll (also a stop): the read-ahead's reads are dropped (they changed nothing; the next poll
+            // reads those files again); the moves of this poll's completions are finished and made to survive a power
+            // loss now; then the journal has nothing left to remember.
+            await readAhead.StopAsync().ConfigureAwait(false);
             await EndMovesAsync(endingPoll: true).ConfigureAwait(false);
         }
     }
@@ -329,7 +349,7 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
         }
     }
 
-    private sealed class FileWork(FileMessageSource source, string path, long length, DateTime modified, int attempts, int accepted, List<ReadOnlyMemory<byte>> messages)
+    private sealed class FileWork(FileMessageSource source, string path, long length, DateTime modified, int attempts, int accepted, List<ReadOnlyMemory<byte>> messages, ulong fingerprint)
     {
         public FileMessageSource Source { get; } = source;
 
@@ -346,6 +366,9 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
         public int FirstToSend { get; } = accepted;
 
         public List<ReadOnlyMemory<byte>> Messages { get; } = messages;
+
+        /// <summary>The journal's fingerprint of <see cref="Messages"/>, computed when the file was read.</summary>
+        public ulong Fingerprint { get; } = fingerprint;
 
         public int Accepted { get; set; } = accepted;
 

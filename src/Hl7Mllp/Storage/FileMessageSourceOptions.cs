@@ -87,6 +87,22 @@ public sealed class FileMessageSourceOptions
     /// <summary>The largest file read; a larger one is failed at once. Default: 64 MiB (67 108 864). Security limit.</summary>
     public long MaxFileBytes { get; set; } = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// How many files a poll may read ahead of the one being sent: while the transmitter awaits an ACK, the next files are
+    /// opened, checked and read on a thread-pool thread, so the sending thread does not wait for the disk. A file read
+    /// ahead is sent only if its length and modification time are unchanged when its turn comes; otherwise it is read
+    /// again then. Logging, failure counts and renames still happen when the poll reaches the file, and reads a poll never
+    /// reaches (a stop, the transmitter's maximum) change nothing. Default: 16; 0 turns the read-ahead off (each file is
+    /// read on the sending thread just before it is sent). At most 1024.
+    /// </summary>
+    public int ReadAheadFiles { get; set; } = 16;
+
+    /// <summary>
+    /// The most bytes (by the files' listed sizes) read ahead and not yet sent (see <see cref="ReadAheadFiles"/>); a file
+    /// that would pass it is read when its turn comes. Default: 1 MiB (1 048 576); 0 turns the read-ahead off.
+    /// </summary>
+    public long ReadAheadBytes { get; set; } = 1024 * 1024;
+
     /// <summary>Checks every setting and reports all problems at once.</summary>
     /// <exception cref="ArgumentException">One or more settings are unusable; the message lists each of them.</exception>
     public void Validate() => Parse();
@@ -140,6 +156,16 @@ public sealed class FileMessageSourceOptions
         if (MaxFileBytes < 1)
         {
             problems.Add($"{nameof(MaxFileBytes)} must be at least 1 (was {MaxFileBytes}).");
+        }
+
+        if (ReadAheadFiles is < 0 or > 1024)
+        {
+            problems.Add($"{nameof(ReadAheadFiles)} must be between 0 and 1024 (was {ReadAheadFiles}).");
+        }
+
+        if (ReadAheadBytes < 0)
+        {
+            problems.Add($"{nameof(ReadAheadBytes)} must not be negative (was {ReadAheadBytes}).");
         }
 
         if (problems.Count > 0)

@@ -688,6 +688,9 @@ public sealed class FileMessageSourceTests : IDisposable
     [InlineData("CompletionFlushInterval", "-1")]
     [InlineData("CompletionFlushInterval", "61")]
     [InlineData("CompletionFlushMaxFiles", "0")]
+    [InlineData("ReadAheadFiles", "-1")]
+    [InlineData("ReadAheadFiles", "1025")]
+    [InlineData("ReadAheadBytes", "-1")]
     [InlineData("Path", "")]
     public void Constructor_InvalidOption_ThrowsNamingIt(string option, string value)
     {
@@ -699,6 +702,8 @@ public sealed class FileMessageSourceTests : IDisposable
             case "ArchiveDays": options.ArchiveDays = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
             case "CompletionFlushInterval": options.CompletionFlushInterval = TimeSpan.FromSeconds(int.Parse(value, System.Globalization.CultureInfo.InvariantCulture)); break;
             case "CompletionFlushMaxFiles": options.CompletionFlushMaxFiles = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
+            case "ReadAheadFiles": options.ReadAheadFiles = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
+            case "ReadAheadBytes": options.ReadAheadBytes = long.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
             default: options.Path = value; break;
         }
 
@@ -738,6 +743,179 @@ public sealed class FileMessageSourceTests : IDisposable
         await source.SettleMovesAsync();
         File.Exists(Path.Join(Input, "a.hl7")).Should().BeFalse();
         File.ReadAllText(Path.Join(Archive, "a_9000.hl7")).Should().Contain("MSH|");
+    }
+
+    [Theory]
+    [InlineData("NEW-1", 5 * TimeSpan.TicksPerMinute)] // another length
+    [InlineData("X1", 1)] // the same length, a time stamp one tick later
+    public async Task PollAsync_FileRewrittenAfterItsReadAhead_SendsTheNewContent(string newControlId, long laterTicks)
+    {
+        var (source, messages) = await ReadAheadOfTheFirstAsync(3);
+        File.WriteAllBytes(Path.Join(Input, "m1.hl7"), FileStorageTestData.MessageBytes(newControlId));
+        File.SetLastWriteTimeUtc(Path.Join(Input, "m1.hl7"), Base.AddTicks(laterTicks));
+
+        var rest = await RestAsync(messages);
+
+        rest.Select(ControlId).Should().Equal(newControlId, "M2");
+        source.ReadsAheadStarted.Should().Be(2, "both later files were read ahead, and the changed one was read again");
+    }
+
+    [Fact]
+    public async Task PollAsync_FileDeletedAfterItsReadAhead_NotSent()
+    {
+        var (_, messages) = await ReadAheadOfTheFirstAsync(3);
+        File.Delete(Path.Join(Input, "m1.hl7"));
+
+        var rest = await RestAsync(messages);
+
+        rest.Select(ControlId).Should().Equal("M2");
+    }
+
+    [Fact]
+    public async Task PollAsync_FileHeldOpenAfterItsReadAhead_LeftForALaterPoll()
+    {
+        var (source, messages) = await ReadAheadOfTheFirstAsync(3);
+        var path = Path.Join(Input, "m1.hl7");
+        List<OutboundMessage> rest;
+        await using (var writer = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read))
+        {
+            writer.WriteByte((byte)'\r');
+            await writer.FlushAsync();
+            rest = await RestAsync(messages);
+        }
+
+        var afterClose = await PollAsync(source, 10);
+
+        rest.Select(ControlId).Should().Equal("M2");
+        afterClose.Select(ControlId).Should().Equal("M0", "M2", "M1");
+    }
+
+    [Fact]
+    public async Task PollAsync_StoppedWithReadsAhead_ChangesNothingAndOffersThemAgainWithTheSameBytes()
+    {
+        var (source, messages) = await ReadAheadOfTheFirstAsync(3, o => o.FailRetries = 0);
+        File.WriteAllText(Path.Join(Input, "m3.hl7"), "not an HL7 message");
+        File.SetLastWriteTimeUtc(Path.Join(Input, "m3.hl7"), Base.AddMinutes(3));
+        var readAhead = await messages.MoveNextAsync() ? messages.Current.Bytes.ToArray() : null;
+        SpinWait.SpinUntil(() => source.ReadsAheadReady == 1, TimeSpan.FromSeconds(10)).Should().BeTrue("the rejected file is read ahead");
+
+        await messages.DisposeAsync();
+
+        Directory.GetFiles(Input, "m3.*").Select(Path.GetFileName).Should().Equal(["m3.hl7"], "a file is failed only when the poll reaches it");
+        _logs.WithEventId(Hl7MllpEventIds.FileSourceFileRejected).Should().BeEmpty();
+        File.Exists(source.StateFilePath).Should().BeFalse();
+        var again = await PollAsync(source, 10);
+        again.Select(ControlId).Should().Equal("M0", "M1", "M2");
+        again[1].Bytes.ToArray().Should().Equal(readAhead);
+        Directory.GetFiles(Input, "m3.*").Select(Path.GetFileName).Should().Equal("m3.BAD");
+    }
+
+    [Fact]
+    public async Task PollAsync_ReadAhead_NeverMoreFilesAheadThanTheLimit()
+    {
+        WriteMessages(20);
+        var source = CreateSource(o => o.ReadAheadFiles = 4);
+
+        var polled = await PollAsync(source, 100);
+
+        polled.Should().HaveCount(20);
+        source.MostReadsAhead.Should().BeInRange(1, 4);
+        source.ReadsAheadStarted.Should().BePositive();
+    }
+
+    [Fact]
+    public async Task PollAsync_ReadAhead_StopsAtTheFileLimitUntilThePollTakesHalf()
+    {
+        var (source, messages) = await ReadAheadOfTheFirstAsync(10, o => o.ReadAheadFiles = 4, ahead: 4);
+
+        source.ReadsAheadStarted.Should().Be(4);
+        (await messages.MoveNextAsync()).Should().BeTrue();
+        source.ReadsAheadStarted.Should().Be(4, "a burst starts only when at most half are left");
+        await messages.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task PollAsync_ReadAhead_NeverMoreBytesAheadThanTheLimit()
+    {
+        var size = FileStorageTestData.MessageBytes("M1").Length;
+        var (source, messages) = await ReadAheadOfTheFirstAsync(10, o => o.ReadAheadBytes = (size * 5) / 2, ahead: 2);
+
+        source.MostBytesReadAhead.Should().Be(2L * size);
+        await RestAsync(messages);
+        source.MostBytesReadAhead.Should().BeLessThanOrEqualTo((size * 5) / 2);
+    }
+
+    [Fact]
+    public async Task PollAsync_ReadAhead_NeverReadsPastTheMaximum()
+    {
+        WriteMessages(10);
+        var source = CreateSource();
+
+        var polled = await PollAsync(source, 3);
+
+        polled.Select(ControlId).Should().Equal("M0", "M1", "M2");
+        source.ReadsAheadStarted.Should().BeLessThanOrEqualTo(2);
+    }
+
+    [Fact]
+    public async Task PollAsync_ReadAheadOff_ReadsEveryFileOnItsTurn()
+    {
+        WriteMessages(5);
+        var source = CreateSource(o => o.ReadAheadFiles = 0);
+
+        var polled = await PollAsync(source, 10);
+
+        polled.Select(ControlId).Should().Equal("M0", "M1", "M2", "M3", "M4");
+        source.ReadsAheadStarted.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task PollAsync_SplitBatchesReadAhead_StillInOrderAndTheFileCompletesAtTheEnd()
+    {
+        Directory.CreateDirectory(Input);
+        File.WriteAllText(Path.Join(Input, "b0.hl7"), FileStorageTestData.Batch("B1", "B2"));
+        File.SetLastWriteTimeUtc(Path.Join(Input, "b0.hl7"), Base);
+        WriteMessage("c1.hl7", "C1", Base.AddMinutes(1));
+        var source = CreateSource(o => o.SplitBatches = true);
+
+        var polled = await PollAndAcceptAsync(source);
+
+        polled.Select(ControlId).Should().Equal("B1", "B2", "C1");
+        Directory.GetFiles(Input, "*.hl7").Should().BeEmpty();
+    }
+
+    /// <summary>Writes <paramref name="count"/> files m0… (oldest first), takes the first message and waits until <paramref name="ahead"/> files are read ahead.</summary>
+    private async Task<(FileMessageSource Source, IAsyncEnumerator<OutboundMessage> Messages)> ReadAheadOfTheFirstAsync(
+        int count, Action<FileMessageSourceOptions>? configure = null, int? ahead = null)
+    {
+        WriteMessages(count);
+        var source = CreateSource(configure);
+        var messages = source.PollAsync(100).GetAsyncEnumerator();
+        (await messages.MoveNextAsync()).Should().BeTrue();
+        ControlId(messages.Current).Should().Be("M0");
+        var expected = ahead ?? count - 1;
+        SpinWait.SpinUntil(() => source.ReadsAheadReady == expected, TimeSpan.FromSeconds(10)).Should().BeTrue("the read-ahead reads the next files");
+        return (source, messages);
+    }
+
+    private void WriteMessages(int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            WriteMessage($"m{i}.hl7", $"M{i}", Base.AddMinutes(i));
+        }
+    }
+
+    private static async Task<List<OutboundMessage>> RestAsync(IAsyncEnumerator<OutboundMessage> messages)
+    {
+        List<OutboundMessage> rest = [];
+        while (await messages.MoveNextAsync())
+        {
+            rest.Add(messages.Current);
+        }
+
+        await messages.DisposeAsync();
+        return rest;
     }
 
     private FileMessageSource CreateSource(Action<FileMessageSourceOptions>? configure = null)
