@@ -57,14 +57,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
 
     // Striped gates that serialise messages with the same control ID: a resend waits for the first copy.
     private readonly SemaphoreSlim[] _controlIdGates = Enumerable.Range(0, ControlIdGateCount).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
-    private long _received;
-    private long _stored;
-    private long _rejected;
-    private long _unparseable;
-    private long _duplicates;
-    private long _storeFailures;
-    private long _stepFailures;
-    private long _acceptAcksSuppressed;
+    private readonly ReceivePipelineCounterCells _counters = new();
 
     /// <summary>Creates a pipeline; does no I/O.</summary>
     /// <param name="options">The settings; <see langword="null"/> for the defaults (any processing ID, blank control ID rejected, duplicates rejected, no steps).</param>
@@ -107,14 +100,14 @@ public sealed class ReceivePipeline : IMllpMessageHandler
     /// <summary>Gets a snapshot of the counters.</summary>
     /// <returns>The counts since the pipeline was created.</returns>
     public ReceivePipelineCounters GetCounters() => new(
-        Interlocked.Read(ref _received),
-        Interlocked.Read(ref _stored),
-        Interlocked.Read(ref _rejected),
-        Interlocked.Read(ref _unparseable),
-        Interlocked.Read(ref _duplicates),
-        Interlocked.Read(ref _storeFailures),
-        Interlocked.Read(ref _stepFailures),
-        Interlocked.Read(ref _acceptAcksSuppressed));
+        _counters.Read(ReceivePipelineCounter.Received),
+        _counters.Read(ReceivePipelineCounter.Stored),
+        _counters.Read(ReceivePipelineCounter.Rejected),
+        _counters.Read(ReceivePipelineCounter.Unparseable),
+        _counters.Read(ReceivePipelineCounter.Duplicates),
+        _counters.Read(ReceivePipelineCounter.StoreFailures),
+        _counters.Read(ReceivePipelineCounter.StepFailures),
+        _counters.Read(ReceivePipelineCounter.AcceptAcksSuppressed));
 
     /// <inheritdoc />
     /// <exception cref="ArgumentNullException"><paramref name="context"/> is <see langword="null"/>.</exception>
@@ -142,7 +135,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
     public async ValueTask<ReceiveResult> ProcessAsync(MllpReceiveContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
-        Interlocked.Increment(ref _received);
+        _counters.Increment(ReceivePipelineCounter.Received);
         ReadOnlyMemory<byte> payload = context.GetPayloadMemory();
         if (!Hl7Message.TryParse(payload, out Hl7Message message, out Hl7ParseError parseError, _parseOptions))
         {
@@ -198,7 +191,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
         var received = new ReceivedMessage(message, context.ReceivedAt, context.RemoteEndPoint, context.ConnectionId, context.ListenerName);
         if (hasKey && _tracker is not null && await _tracker.IsDuplicateAsync(received, cancellationToken).ConfigureAwait(false))
         {
-            Interlocked.Increment(ref _duplicates);
+            _counters.Increment(ReceivePipelineCounter.Duplicates);
             ReceivePipelineMetrics.Duplicate();
             bool acknowledgeAgain = _acknowledgeDuplicates && !HasRejection(errors);
             if (ShouldLogWarning())
@@ -234,7 +227,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
                 }
                 catch (Exception ex) when (!IsCancellation(ex, cancellationToken))
                 {
-                    Interlocked.Increment(ref _stepFailures);
+                    _counters.Increment(ReceivePipelineCounter.StepFailures);
                     if (_logger.IsEnabled(LogLevel.Error))
                     {
                         Log.PipelineStepFailed(_logger, step.GetType().Name, message.ControlId, message.MessageType, context.ConnectionId, ex.GetType().Name);
@@ -261,7 +254,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
             }
             catch (Exception ex) when (!IsCancellation(ex, cancellationToken))
             {
-                Interlocked.Increment(ref _storeFailures);
+                _counters.Increment(ReceivePipelineCounter.StoreFailures);
                 ReceivePipelineMetrics.StoreFailure();
                 if (_logger.IsEnabled(LogLevel.Error))
                 {
@@ -327,7 +320,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
         }
         else
         {
-            Interlocked.Increment(ref _acceptAcksSuppressed);
+            _counters.Increment(ReceivePipelineCounter.AcceptAcksSuppressed);
             if (_logger.IsEnabled(LogLevel.Debug))
             {
                 Log.PipelineAcceptAckSuppressed(_logger, message.ControlId, code);
@@ -340,7 +333,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
 
     private ReceiveResult Unparseable(ReadOnlySpan<byte> payload, Hl7ParseError error, MllpReceiveContext context)
     {
-        Interlocked.Increment(ref _unparseable);
+        _counters.Increment(ReceivePipelineCounter.Unparseable);
         int start = context.WrittenResponse.Length;
         AckBuilder.Build(payload, error, context.Response);
         AckCode code = ReadAckCode(context.WrittenResponse.Span[start..]) ?? AckPolicy.ForError(error.ErrorCode);
@@ -362,7 +355,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
             case ReceiveOutcome.DuplicateAcknowledged:
                 if (outcome == ReceiveOutcome.Stored)
                 {
-                    Interlocked.Increment(ref _stored);
+                    _counters.Increment(ReceivePipelineCounter.Stored);
                 }
 
                 if (_logger.IsEnabled(LogLevel.Debug))
@@ -374,7 +367,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
             default:
                 if (outcome == ReceiveOutcome.Rejected)
                 {
-                    Interlocked.Increment(ref _rejected);
+                    _counters.Increment(ReceivePipelineCounter.Rejected);
                 }
 
                 if (deciding is not null)
