@@ -40,6 +40,9 @@ public sealed class ReceivePipeline : IMllpMessageHandler
 
     private readonly IMessageStore _store;
     private readonly IDuplicateTracker? _tracker;
+
+    // The built-in tracker takes the key fields this pipeline has found already: one key build per message, not two.
+    private readonly InMemoryDuplicateTracker? _memoryTracker;
     private readonly ILogger _logger;
     private readonly Hl7ParseOptions _parseOptions;
     private readonly byte[]? _processingIds;
@@ -74,6 +77,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
         options.Validate();
         _store = store;
         _tracker = duplicateTracker;
+        _memoryTracker = duplicateTracker as InMemoryDuplicateTracker;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ReceivePipeline>();
         _parseOptions = options.Parse;
         _processingIds = string.IsNullOrWhiteSpace(options.ProcessingIds) ? null : Encoding.UTF8.GetBytes(options.ProcessingIds);
@@ -160,12 +164,12 @@ public sealed class ReceivePipeline : IMllpMessageHandler
         }
 
         List<Hl7Error>? errors = null;
-        bool hasKey = CheckHeader(message, ref errors, out AckMode mode, out int gateIndex);
+        bool hasKey = CheckHeader(message, ref errors, out AckMode mode, out int gateIndex, out DuplicateKeyFields keyFields);
         CheckText(message, ref errors);
 
         if (!hasKey || _tracker is null)
         {
-            return await CheckAndStoreAsync(message, ackFor, errors, hasKey, mode, context, cancellationToken).ConfigureAwait(false);
+            return await CheckAndStoreAsync(message, ackFor, errors, hasKey, keyFields, mode, context, cancellationToken).ConfigureAwait(false);
         }
 
         // The duplicate check and the record are not atomic: a resend on another connection while this one is still
@@ -177,7 +181,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await CheckAndStoreAsync(message, ackFor, errors, hasKey, mode, context, cancellationToken).ConfigureAwait(false);
+            return await CheckAndStoreAsync(message, ackFor, errors, hasKey, keyFields, mode, context, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -186,10 +190,13 @@ public sealed class ReceivePipeline : IMllpMessageHandler
     }
 
     /// <summary>Runs the duplicate check, the rules, the steps and the store for a parsed message; records its key once stored.</summary>
-    private async ValueTask<ReceiveResult> CheckAndStoreAsync(Hl7Message message, Hl7Message ackFor, List<Hl7Error>? errors, bool hasKey, AckMode mode, MllpReceiveContext context, CancellationToken cancellationToken)
+    private async ValueTask<ReceiveResult> CheckAndStoreAsync(Hl7Message message, Hl7Message ackFor, List<Hl7Error>? errors, bool hasKey, DuplicateKeyFields keyFields, AckMode mode, MllpReceiveContext context, CancellationToken cancellationToken)
     {
         var received = new ReceivedMessage(message, context.ReceivedAt, context.RemoteEndPoint, context.ConnectionId, context.ListenerName);
-        if (hasKey && _tracker is not null && await _tracker.IsDuplicateAsync(received, cancellationToken).ConfigureAwait(false))
+        int keyHash = 0;
+        if (hasKey && _tracker is not null && (_memoryTracker is not null
+            ? _memoryTracker.IsDuplicate(message.Header.Bytes.Span, keyFields, out keyHash)
+            : await _tracker.IsDuplicateAsync(received, cancellationToken).ConfigureAwait(false)))
         {
             _counters.Increment(ReceivePipelineCounter.Duplicates);
             ReceivePipelineMetrics.Duplicate();
@@ -270,7 +277,14 @@ public sealed class ReceivePipeline : IMllpMessageHandler
         {
             try
             {
-                await _tracker.RecordAsync(received, cancellationToken).ConfigureAwait(false);
+                if (_memoryTracker is not null)
+                {
+                    _memoryTracker.Record(message.Header.Bytes.Span, keyFields, keyHash);
+                }
+                else
+                {
+                    await _tracker.RecordAsync(received, cancellationToken).ConfigureAwait(false);
+                }
             }
             catch (Exception ex) when (!IsCancellation(ex, cancellationToken))
             {
@@ -408,13 +422,14 @@ public sealed class ReceivePipeline : IMllpMessageHandler
         return step;
     }
 
-    /// <summary>Reads MSH once: the ACK mode (MSH-15/16), the processing ID (MSH-11) and the control ID (MSH-10).</summary>
+    /// <summary>Reads MSH once: the ACK mode (MSH-15/16), the processing ID (MSH-11), the control ID (MSH-10) and where the duplicate key's fields lie.</summary>
     /// <returns>Whether the message has a key (a non-blank MSH-10); <paramref name="gate"/> is then the control ID gate to take.</returns>
-    private bool CheckHeader(in Hl7Message message, ref List<Hl7Error>? errors, out AckMode mode, out int gate)
+    private bool CheckHeader(in Hl7Message message, ref List<Hl7Error>? errors, out AckMode mode, out int gate, out DuplicateKeyFields keyFields)
     {
         ReadOnlySpan<byte> header = message.Header.Bytes.Span;
         Span<Range> fields = stackalloc Range[ReceivePipelineHeader.MaxField + 1];
         ReceivePipelineHeader.Split(header, message.Delimiters.FieldByte, fields);
+        keyFields = DuplicateKeyFields.From(fields);
         byte component = message.Delimiters.ComponentByte;
         mode = AckMode.FromFields(header[fields[15]], header[fields[16]], component);
 
