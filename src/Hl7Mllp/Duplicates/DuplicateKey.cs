@@ -79,8 +79,8 @@ internal static class DuplicateKey
         }
 
         byte[]? rented = null;
-        Span<byte> key = length <= StackLimit ? stackalloc byte[StackLimit] : (rented = ArrayPool<byte>.Shared.Rent(length));
-        key = key[..length];
+        // Exactly the key's length on the stack: the runtime zeroes what is allocated there, so no more than needed.
+        Span<byte> key = length <= StackLimit ? stackalloc byte[length] : (rented = ArrayPool<byte>.Shared.Rent(length)).AsSpan(0, length);
         try
         {
             Write(key, mode, header[fields.Application], header[fields.Facility], header[fields.ControlId]);
