@@ -241,11 +241,12 @@ public sealed class AckBuilder
             WriteErr(ref writer, _errTemplate ?? (v25 ? AckErrTemplate.V25 : AckErrTemplate.V23), d, encoding, errors);
         }
 
+        writer.Flush();
         return writer.Written;
     }
 
     /// <summary>The received MSH with sender and receiver swapped, new MSH-7/9/10, message-specific fields cleared, trailing empty fields dropped.</summary>
-    private void WriteSwappedHeader(ref AckWriter writer, AckHeaderFields received, Hl7Delimiters d, bool v25, ReadOnlySpan<byte> trigger)
+    private void WriteSwappedHeader(ref AckWriter writer, scoped AckHeaderFields received, Hl7Delimiters d, bool v25, scoped ReadOnlySpan<byte> trigger)
     {
         int pending = 0;
         for (int field = 3; field <= AckHeaderFields.MaxField; field++)
@@ -297,7 +298,7 @@ public sealed class AckBuilder
     };
 
     /// <summary>The configured MSH with MSH-7, MSH-10 and MSH-9.2 filled; an empty MSH-11 or MSH-12 copied from the received message.</summary>
-    private void WriteTemplateHeader(ref AckWriter writer, AckHeaderFields received, Hl7Delimiters d, ReadOnlySpan<byte> trigger)
+    private void WriteTemplateHeader(ref AckWriter writer, scoped AckHeaderFields received, Hl7Delimiters d, scoped ReadOnlySpan<byte> trigger)
     {
         AckMshTemplate template = _mshTemplate!;
         Hl7Delimiters from = template.Delimiters;
@@ -347,7 +348,7 @@ public sealed class AckBuilder
     }
 
     /// <summary>Writes <c>type^trigger</c> and then <c>^rest</c> when there is a rest (components 3 and on, in <paramref name="from"/> delimiters).</summary>
-    private static void WriteMessageType(ref AckWriter writer, ReadOnlySpan<byte> type, ReadOnlySpan<byte> trigger, ReadOnlySpan<byte> rest, Hl7Delimiters d, Hl7Delimiters from)
+    private static void WriteMessageType(ref AckWriter writer, scoped ReadOnlySpan<byte> type, scoped ReadOnlySpan<byte> trigger, scoped ReadOnlySpan<byte> rest, Hl7Delimiters d, Hl7Delimiters from)
     {
         writer.WriteTranslated(type, from, d);
         if (!trigger.IsEmpty || !rest.IsEmpty)
@@ -437,7 +438,7 @@ public sealed class AckBuilder
         writer.Write(id[..length]);
     }
 
-    private static void WriteMsa(ref AckWriter writer, ReadOnlySpan<byte> controlId, Hl7Delimiters d, Encoding encoding, AckCode code, IReadOnlyList<Hl7Error> errors, bool writeText)
+    private static void WriteMsa(ref AckWriter writer, scoped ReadOnlySpan<byte> controlId, Hl7Delimiters d, Encoding encoding, AckCode code, IReadOnlyList<Hl7Error> errors, bool writeText)
     {
         writer.Write("MSA"u8);
         writer.Write(d.FieldByte);

@@ -4,6 +4,16 @@ using Hl7Mllp.Receiving;
 
 namespace Hl7Mllp.Duplicates;
 
+/// <summary>Where MSH-3, MSH-4 and MSH-10, the parts of a duplicate key, lie in an MSH segment.</summary>
+/// <param name="Application">MSH-3.</param>
+/// <param name="Facility">MSH-4.</param>
+/// <param name="ControlId">MSH-10.</param>
+internal readonly record struct DuplicateKeyFields(Range Application, Range Facility, Range ControlId)
+{
+    /// <summary>Picks the key's fields from a split header (<see cref="ReceivePipelineHeader.Split"/>).</summary>
+    public static DuplicateKeyFields From(ReadOnlySpan<Range> fields) => new(fields[3], fields[4], fields[10]);
+}
+
 /// <summary>
 /// Builds the key a message is recognised by from the raw (escaped) bytes of MSH-3, MSH-4 and MSH-10 (read in one pass over MSH),
 /// joined by <c>|</c>: exact whatever the message's character set, and never decoded. Shown as text, each byte is one char (Latin-1).
@@ -13,22 +23,25 @@ internal static class DuplicateKey
     /// <summary>Keys up to this many bytes are built on the stack.</summary>
     public const int StackLimit = 256;
 
-    /// <summary>Gets the key's length in bytes; 0 when MSH-10 is blank (such a message has no key).</summary>
-    public static int GetLength(ReadOnlySpan<byte> header, byte separator, DuplicateKeyMode mode, out Range application, out Range facility, out Range controlId)
+    /// <summary>Finds the key's fields in an MSH segment.</summary>
+    public static DuplicateKeyFields Find(ReadOnlySpan<byte> header, byte separator)
     {
         Span<Range> fields = stackalloc Range[ReceivePipelineHeader.MaxField + 1];
         ReceivePipelineHeader.Split(header, separator, fields);
-        application = fields[3];
-        facility = fields[4];
-        controlId = fields[10];
-        if (header[controlId].Trim((byte)' ').IsEmpty)
+        return DuplicateKeyFields.From(fields);
+    }
+
+    /// <summary>Gets the key's length in bytes; 0 when MSH-10 is blank (such a message has no key).</summary>
+    public static int GetLength(ReadOnlySpan<byte> header, DuplicateKeyFields fields, DuplicateKeyMode mode)
+    {
+        if (header[fields.ControlId].Trim((byte)' ').IsEmpty)
         {
             return 0;
         }
 
         return mode == DuplicateKeyMode.ControlIdOnly
-            ? header[controlId].Length
-            : header[application].Length + header[facility].Length + header[controlId].Length + 2;
+            ? header[fields.ControlId].Length
+            : header[fields.Application].Length + header[fields.Facility].Length + header[fields.ControlId].Length + 2;
     }
 
     /// <summary>Writes the key into <paramref name="destination"/>, which is exactly as long as <see cref="GetLength"/> said.</summary>
@@ -53,18 +66,24 @@ internal static class DuplicateKey
     public static TResult With<TState, TResult>(in Hl7Message message, DuplicateKeyMode mode, TState state, Func<TState, ReadOnlySpan<byte>, TResult> action, TResult whenBlank)
     {
         ReadOnlySpan<byte> header = message.Header.Bytes.Span;
-        int length = GetLength(header, message.Delimiters.FieldByte, mode, out Range application, out Range facility, out Range controlId);
+        return With(header, Find(header, message.Delimiters.FieldByte), mode, state, action, whenBlank);
+    }
+
+    /// <summary>Builds the key from a header whose key fields are already found, as the other overload does.</summary>
+    public static TResult With<TState, TResult>(ReadOnlySpan<byte> header, DuplicateKeyFields fields, DuplicateKeyMode mode, TState state, Func<TState, ReadOnlySpan<byte>, TResult> action, TResult whenBlank)
+    {
+        int length = GetLength(header, fields, mode);
         if (length == 0)
         {
             return whenBlank;
         }
 
         byte[]? rented = null;
-        Span<byte> key = length <= StackLimit ? stackalloc byte[StackLimit] : (rented = ArrayPool<byte>.Shared.Rent(length));
-        key = key[..length];
+        // Exactly the key's length on the stack: the runtime zeroes what is allocated there, so no more than needed.
+        Span<byte> key = length <= StackLimit ? stackalloc byte[length] : (rented = ArrayPool<byte>.Shared.Rent(length)).AsSpan(0, length);
         try
         {
-            Write(key, mode, header[application], header[facility], header[controlId]);
+            Write(key, mode, header[fields.Application], header[fields.Facility], header[fields.ControlId]);
             return action(state, key);
         }
         finally

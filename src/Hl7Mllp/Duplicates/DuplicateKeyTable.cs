@@ -62,9 +62,11 @@ internal sealed class DuplicateKeyTable
     public long RecordedAt(int slot) => _recordedAt[slot];
 
     /// <summary>Records a key: refreshes its time when it is kept, else adds it in place of the oldest.</summary>
-    public void Record(ReadOnlySpan<byte> key, long recordedAt)
+    public void Record(ReadOnlySpan<byte> key, long recordedAt) => Record(key, Hash(key), recordedAt);
+
+    /// <summary>Records a key whose <see cref="Hash"/> is known.</summary>
+    public void Record(ReadOnlySpan<byte> key, int hash, long recordedAt)
     {
-        int hash = Hash(key);
         if (TryFind(key, hash, out int existing))
         {
             _recordedAt[existing] = recordedAt;

@@ -86,9 +86,35 @@ public sealed class InMemoryDuplicateTracker : IDuplicateTracker, IAsyncDisposab
     public bool IsDuplicate(in Hl7Message message) =>
         Capacity > 0 && DuplicateKey.With(message, _options.KeyMode, this, static (tracker, key) => tracker.Contains(key), false);
 
-    private bool Contains(ReadOnlySpan<byte> key)
+    /// <summary>
+    /// The receive pipeline's path, which has split MSH already: checks the key built from <paramref name="fields"/>
+    /// and hands back its hash, so <see cref="Record(ReadOnlySpan{byte}, DuplicateKeyFields, int)"/> neither splits
+    /// nor hashes again. Same answers as <see cref="IsDuplicate(in Hl7Message)"/>.
+    /// </summary>
+    internal bool IsDuplicate(ReadOnlySpan<byte> header, DuplicateKeyFields fields, out int hash)
     {
-        int hash = DuplicateKeyTable.Hash(key);
+        (bool found, hash) = Capacity == 0 ? default : DuplicateKey.With(header, fields, _options.KeyMode, this, static (tracker, key) =>
+        {
+            int hash = DuplicateKeyTable.Hash(key);
+            return (tracker.Contains(key, hash), hash);
+        }, default((bool, int)));
+        return found;
+    }
+
+    /// <summary>Records the key <see cref="IsDuplicate(ReadOnlySpan{byte}, DuplicateKeyFields, out int)"/> checked, with the hash it gave.</summary>
+    /// <exception cref="IOException">In <see cref="DuplicatePersistence.Journal"/> mode, the key could not be appended to the file.</exception>
+    internal void Record(ReadOnlySpan<byte> header, DuplicateKeyFields fields, int hash)
+    {
+        if (Capacity > 0)
+        {
+            DuplicateKey.With(header, fields, _options.KeyMode, (Tracker: this, Hash: hash), static (state, key) => state.Tracker.Record(key, state.Hash), true);
+        }
+    }
+
+    private bool Contains(ReadOnlySpan<byte> key) => Contains(key, DuplicateKeyTable.Hash(key));
+
+    private bool Contains(ReadOnlySpan<byte> key, int hash)
+    {
         long now = Now();
         lock (_lock)
         {
@@ -252,12 +278,14 @@ public sealed class InMemoryDuplicateTracker : IDuplicateTracker, IAsyncDisposab
         }
     }
 
-    private bool Record(ReadOnlySpan<byte> key)
+    private bool Record(ReadOnlySpan<byte> key) => Record(key, DuplicateKeyTable.Hash(key));
+
+    private bool Record(ReadOnlySpan<byte> key, int hash)
     {
         long now = Now();
         lock (_lock)
         {
-            _table.Record(key, now);
+            _table.Record(key, hash, now);
             if (_journal is not null)
             {
                 AppendToJournal(key, now);

@@ -54,7 +54,7 @@ public sealed class MllpListener : IAsyncDisposable
     private int _activeConnections;
     private long _connectionsAccepted;
     private long _connectionsRejected;
-    private long _messagesHandled;
+    private long _closedMessagesHandled;
 
     /// <summary>Creates a listener; nothing is bound until <see cref="StartAsync"/>.</summary>
     /// <param name="options">Endpoints, limits, timeouts, TLS. Validated here; do not change them afterwards.</param>
@@ -221,10 +221,20 @@ public sealed class MllpListener : IAsyncDisposable
             connections,
             Interlocked.Read(ref _connectionsAccepted),
             Interlocked.Read(ref _connectionsRejected),
-            Interlocked.Read(ref _messagesHandled));
+            MessagesHandled());
     }
 
-    internal void OnMessageHandled() => Interlocked.Increment(ref _messagesHandled);
+    /// <summary>Messages handled since start: those of closed connections plus those of open ones (each connection counts its own, so no shared field is written per message).</summary>
+    private long MessagesHandled()
+    {
+        long total = Interlocked.Read(ref _closedMessagesHandled);
+        foreach (var pair in _connections)
+        {
+            total += pair.Value.MessagesHandled;
+        }
+
+        return total;
+    }
 
     internal void ConfigureSocket(Socket socket)
     {
@@ -242,6 +252,8 @@ public sealed class MllpListener : IAsyncDisposable
 
     internal void OnConnectionClosed(MllpListenerConnection connection, MllpConnectionCloseReason reason, long bytesReceived)
     {
+        // Counted in the total before the connection leaves the list: a status read meanwhile may count it twice, never miss it.
+        Interlocked.Add(ref _closedMessagesHandled, connection.MessagesHandled);
         _connections.TryRemove(connection.Id, out _);
         Interlocked.Decrement(ref _activeConnections);
         ListenerMetrics.Add(ListenerMetrics.ActiveConnections, -1, Name);
@@ -513,7 +525,7 @@ public sealed class MllpListener : IAsyncDisposable
         _events.Writer.TryComplete();
         await WaitQuietlyAsync(_eventDispatcher).ConfigureAwait(false);
         Tls?.Dispose();
-        Log.ListenerStopped(Logger, Name, Interlocked.Read(ref _messagesHandled));
+        Log.ListenerStopped(Logger, Name, MessagesHandled());
     }
 
     private async Task WaitQuietlyAsync(Task task)

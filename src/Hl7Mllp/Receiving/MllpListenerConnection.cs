@@ -311,7 +311,6 @@ internal sealed partial class MllpListenerConnection
 
         // Counted before the response leaves, so a status read after the ACK arrived includes this message.
         Volatile.Write(ref _messagesHandled, _messagesHandled + 1);
-        _listener.OnMessageHandled();
         var response = context.WrittenResponse;
 
         // The message is handled: the idle timeout counts from here (read before the ACK leaves, so a peer that reacts

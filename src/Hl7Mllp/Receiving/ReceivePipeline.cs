@@ -40,6 +40,9 @@ public sealed class ReceivePipeline : IMllpMessageHandler
 
     private readonly IMessageStore _store;
     private readonly IDuplicateTracker? _tracker;
+
+    // The built-in tracker takes the key fields this pipeline has found already: one key build per message, not two.
+    private readonly InMemoryDuplicateTracker? _memoryTracker;
     private readonly ILogger _logger;
     private readonly Hl7ParseOptions _parseOptions;
     private readonly byte[]? _processingIds;
@@ -57,14 +60,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
 
     // Striped gates that serialise messages with the same control ID: a resend waits for the first copy.
     private readonly SemaphoreSlim[] _controlIdGates = Enumerable.Range(0, ControlIdGateCount).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
-    private long _received;
-    private long _stored;
-    private long _rejected;
-    private long _unparseable;
-    private long _duplicates;
-    private long _storeFailures;
-    private long _stepFailures;
-    private long _acceptAcksSuppressed;
+    private readonly ReceivePipelineCounterCells _counters = new();
 
     /// <summary>Creates a pipeline; does no I/O.</summary>
     /// <param name="options">The settings; <see langword="null"/> for the defaults (any processing ID, blank control ID rejected, duplicates rejected, no steps).</param>
@@ -81,6 +77,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
         options.Validate();
         _store = store;
         _tracker = duplicateTracker;
+        _memoryTracker = duplicateTracker as InMemoryDuplicateTracker;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ReceivePipeline>();
         _parseOptions = options.Parse;
         _processingIds = string.IsNullOrWhiteSpace(options.ProcessingIds) ? null : Encoding.UTF8.GetBytes(options.ProcessingIds);
@@ -107,14 +104,14 @@ public sealed class ReceivePipeline : IMllpMessageHandler
     /// <summary>Gets a snapshot of the counters.</summary>
     /// <returns>The counts since the pipeline was created.</returns>
     public ReceivePipelineCounters GetCounters() => new(
-        Interlocked.Read(ref _received),
-        Interlocked.Read(ref _stored),
-        Interlocked.Read(ref _rejected),
-        Interlocked.Read(ref _unparseable),
-        Interlocked.Read(ref _duplicates),
-        Interlocked.Read(ref _storeFailures),
-        Interlocked.Read(ref _stepFailures),
-        Interlocked.Read(ref _acceptAcksSuppressed));
+        _counters.Read(ReceivePipelineCounter.Received),
+        _counters.Read(ReceivePipelineCounter.Stored),
+        _counters.Read(ReceivePipelineCounter.Rejected),
+        _counters.Read(ReceivePipelineCounter.Unparseable),
+        _counters.Read(ReceivePipelineCounter.Duplicates),
+        _counters.Read(ReceivePipelineCounter.StoreFailures),
+        _counters.Read(ReceivePipelineCounter.StepFailures),
+        _counters.Read(ReceivePipelineCounter.AcceptAcksSuppressed));
 
     /// <inheritdoc />
     /// <exception cref="ArgumentNullException"><paramref name="context"/> is <see langword="null"/>.</exception>
@@ -142,7 +139,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
     public async ValueTask<ReceiveResult> ProcessAsync(MllpReceiveContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
-        Interlocked.Increment(ref _received);
+        _counters.Increment(ReceivePipelineCounter.Received);
         ReadOnlyMemory<byte> payload = context.GetPayloadMemory();
         if (!Hl7Message.TryParse(payload, out Hl7Message message, out Hl7ParseError parseError, _parseOptions))
         {
@@ -167,12 +164,12 @@ public sealed class ReceivePipeline : IMllpMessageHandler
         }
 
         List<Hl7Error>? errors = null;
-        bool hasKey = CheckHeader(message, ref errors, out AckMode mode, out int gateIndex);
+        bool hasKey = CheckHeader(message, ref errors, out AckMode mode, out int gateIndex, out DuplicateKeyFields keyFields);
         CheckText(message, ref errors);
 
         if (!hasKey || _tracker is null)
         {
-            return await CheckAndStoreAsync(message, ackFor, errors, hasKey, mode, context, cancellationToken).ConfigureAwait(false);
+            return await CheckAndStoreAsync(message, ackFor, errors, hasKey, keyFields, mode, context, cancellationToken).ConfigureAwait(false);
         }
 
         // The duplicate check and the record are not atomic: a resend on another connection while this one is still
@@ -184,7 +181,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await CheckAndStoreAsync(message, ackFor, errors, hasKey, mode, context, cancellationToken).ConfigureAwait(false);
+            return await CheckAndStoreAsync(message, ackFor, errors, hasKey, keyFields, mode, context, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -193,12 +190,15 @@ public sealed class ReceivePipeline : IMllpMessageHandler
     }
 
     /// <summary>Runs the duplicate check, the rules, the steps and the store for a parsed message; records its key once stored.</summary>
-    private async ValueTask<ReceiveResult> CheckAndStoreAsync(Hl7Message message, Hl7Message ackFor, List<Hl7Error>? errors, bool hasKey, AckMode mode, MllpReceiveContext context, CancellationToken cancellationToken)
+    private async ValueTask<ReceiveResult> CheckAndStoreAsync(Hl7Message message, Hl7Message ackFor, List<Hl7Error>? errors, bool hasKey, DuplicateKeyFields keyFields, AckMode mode, MllpReceiveContext context, CancellationToken cancellationToken)
     {
         var received = new ReceivedMessage(message, context.ReceivedAt, context.RemoteEndPoint, context.ConnectionId, context.ListenerName);
-        if (hasKey && _tracker is not null && await _tracker.IsDuplicateAsync(received, cancellationToken).ConfigureAwait(false))
+        int keyHash = 0;
+        if (hasKey && _tracker is not null && (_memoryTracker is not null
+            ? _memoryTracker.IsDuplicate(message.Header.Bytes.Span, keyFields, out keyHash)
+            : await _tracker.IsDuplicateAsync(received, cancellationToken).ConfigureAwait(false)))
         {
-            Interlocked.Increment(ref _duplicates);
+            _counters.Increment(ReceivePipelineCounter.Duplicates);
             ReceivePipelineMetrics.Duplicate();
             bool acknowledgeAgain = _acknowledgeDuplicates && !HasRejection(errors);
             if (ShouldLogWarning())
@@ -234,7 +234,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
                 }
                 catch (Exception ex) when (!IsCancellation(ex, cancellationToken))
                 {
-                    Interlocked.Increment(ref _stepFailures);
+                    _counters.Increment(ReceivePipelineCounter.StepFailures);
                     if (_logger.IsEnabled(LogLevel.Error))
                     {
                         Log.PipelineStepFailed(_logger, step.GetType().Name, message.ControlId, message.MessageType, context.ConnectionId, ex.GetType().Name);
@@ -261,7 +261,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
             }
             catch (Exception ex) when (!IsCancellation(ex, cancellationToken))
             {
-                Interlocked.Increment(ref _storeFailures);
+                _counters.Increment(ReceivePipelineCounter.StoreFailures);
                 ReceivePipelineMetrics.StoreFailure();
                 if (_logger.IsEnabled(LogLevel.Error))
                 {
@@ -277,7 +277,14 @@ public sealed class ReceivePipeline : IMllpMessageHandler
         {
             try
             {
-                await _tracker.RecordAsync(received, cancellationToken).ConfigureAwait(false);
+                if (_memoryTracker is not null)
+                {
+                    _memoryTracker.Record(message.Header.Bytes.Span, keyFields, keyHash);
+                }
+                else
+                {
+                    await _tracker.RecordAsync(received, cancellationToken).ConfigureAwait(false);
+                }
             }
             catch (Exception ex) when (!IsCancellation(ex, cancellationToken))
             {
@@ -327,7 +334,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
         }
         else
         {
-            Interlocked.Increment(ref _acceptAcksSuppressed);
+            _counters.Increment(ReceivePipelineCounter.AcceptAcksSuppressed);
             if (_logger.IsEnabled(LogLevel.Debug))
             {
                 Log.PipelineAcceptAckSuppressed(_logger, message.ControlId, code);
@@ -340,7 +347,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
 
     private ReceiveResult Unparseable(ReadOnlySpan<byte> payload, Hl7ParseError error, MllpReceiveContext context)
     {
-        Interlocked.Increment(ref _unparseable);
+        _counters.Increment(ReceivePipelineCounter.Unparseable);
         int start = context.WrittenResponse.Length;
         AckBuilder.Build(payload, error, context.Response);
         AckCode code = ReadAckCode(context.WrittenResponse.Span[start..]) ?? AckPolicy.ForError(error.ErrorCode);
@@ -362,7 +369,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
             case ReceiveOutcome.DuplicateAcknowledged:
                 if (outcome == ReceiveOutcome.Stored)
                 {
-                    Interlocked.Increment(ref _stored);
+                    _counters.Increment(ReceivePipelineCounter.Stored);
                 }
 
                 if (_logger.IsEnabled(LogLevel.Debug))
@@ -374,7 +381,7 @@ public sealed class ReceivePipeline : IMllpMessageHandler
             default:
                 if (outcome == ReceiveOutcome.Rejected)
                 {
-                    Interlocked.Increment(ref _rejected);
+                    _counters.Increment(ReceivePipelineCounter.Rejected);
                 }
 
                 if (deciding is not null)
@@ -415,13 +422,14 @@ public sealed class ReceivePipeline : IMllpMessageHandler
         return step;
     }
 
-    /// <summary>Reads MSH once: the ACK mode (MSH-15/16), the processing ID (MSH-11) and the control ID (MSH-10).</summary>
+    /// <summary>Reads MSH once: the ACK mode (MSH-15/16), the processing ID (MSH-11), the control ID (MSH-10) and where the duplicate key's fields lie.</summary>
     /// <returns>Whether the message has a key (a non-blank MSH-10); <paramref name="gate"/> is then the control ID gate to take.</returns>
-    private bool CheckHeader(in Hl7Message message, ref List<Hl7Error>? errors, out AckMode mode, out int gate)
+    private bool CheckHeader(in Hl7Message message, ref List<Hl7Error>? errors, out AckMode mode, out int gate, out DuplicateKeyFields keyFields)
     {
         ReadOnlySpan<byte> header = message.Header.Bytes.Span;
         Span<Range> fields = stackalloc Range[ReceivePipelineHeader.MaxField + 1];
         ReceivePipelineHeader.Split(header, message.Delimiters.FieldByte, fields);
+        keyFields = DuplicateKeyFields.From(fields);
         byte component = message.Delimiters.ComponentByte;
         mode = AckMode.FromFields(header[fields[15]], header[fields[16]], component);
 

@@ -38,6 +38,43 @@ public sealed class InMemoryDuplicateTrackerTests : IDisposable
         tracker.IsDuplicate(Message("A2")).Should().BeFalse();
     }
 
+    private static DuplicateKeyFields Fields(in Hl7Message message) => DuplicateKey.Find(message.Header.Bytes.Span, message.Delimiters.FieldByte);
+
+    [Theory]
+    [InlineData(DuplicateKeyMode.SenderAndControlId)]
+    [InlineData(DuplicateKeyMode.ControlIdOnly)]
+    public void IsDuplicate_SplitHeaderPath_SameAnswersAsTheMessagePath(DuplicateKeyMode mode)
+    {
+        var tracker = new InMemoryDuplicateTracker(new InMemoryDuplicateTrackerOptions { KeyMode = mode });
+        Hl7Message first = Message("A1");
+        tracker.IsDuplicate(first.Header.Bytes.Span, Fields(first), out int hash).Should().BeFalse();
+
+        tracker.Record(first.Header.Bytes.Span, Fields(first), hash);
+
+        Hl7Message otherSender = Message("A1", application: "RAD");
+        tracker.IsDuplicate(first).Should().BeTrue("the key recorded with the hash handed back is found by the message path");
+        tracker.IsDuplicate(first.Header.Bytes.Span, Fields(first), out _).Should().BeTrue();
+        tracker.IsDuplicate(otherSender.Header.Bytes.Span, Fields(otherSender), out _).Should().Be(mode == DuplicateKeyMode.ControlIdOnly);
+        tracker.IsDuplicate(otherSender).Should().Be(mode == DuplicateKeyMode.ControlIdOnly);
+        tracker.GetKeys().Should().ContainSingle().Which.Should().Be(mode == DuplicateKeyMode.ControlIdOnly ? "A1" : "LAB|NORTH|A1");
+    }
+
+    [Fact]
+    public void Record_SplitHeaderPathBlankControlIdOrTrackingOff_NothingRecorded()
+    {
+        var tracker = new InMemoryDuplicateTracker();
+        Hl7Message blank = Message("  ");
+        tracker.IsDuplicate(blank.Header.Bytes.Span, Fields(blank), out int hash).Should().BeFalse();
+        tracker.Record(blank.Header.Bytes.Span, Fields(blank), hash);
+        tracker.Count.Should().Be(0);
+
+        var off = new InMemoryDuplicateTracker(new InMemoryDuplicateTrackerOptions { Capacity = 0 });
+        Hl7Message message = Message("A1");
+        off.Record(message.Header.Bytes.Span, Fields(message), 0);
+        off.IsDuplicate(message.Header.Bytes.Span, Fields(message), out _).Should().BeFalse();
+        off.Count.Should().Be(0);
+    }
+
     [Fact]
     public void IsDuplicate_ManyMoreKeysThanCapacity_ExactlyTheLastCapacityRemembered()
     {
