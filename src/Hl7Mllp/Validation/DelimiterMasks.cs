@@ -66,6 +66,7 @@ internal readonly ref struct DelimiterMasks
     public static int StorageLength(int length) => Kinds * WordCount(length);
 
     /// <summary>The position of the first marked byte of <paramref name="words"/> in [<paramref name="from"/>, <paramref name="limit"/>), or <paramref name="limit"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Next(ReadOnlySpan<ulong> words, int from, int limit)
     {
         if (from >= limit)
@@ -91,6 +92,7 @@ internal readonly ref struct DelimiterMasks
     }
 
     /// <summary>Whether [<paramref name="from"/>, <paramref name="limit"/>) holds a byte marked in <paramref name="words"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool Any(ReadOnlySpan<ulong> words, int from, int limit)
     {
         if (from >= limit)
