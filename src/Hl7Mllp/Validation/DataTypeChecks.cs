@@ -51,32 +51,7 @@ internal static class DataTypeChecks
 
     /// <summary>DT: <c>YYYY[MM[DD]]</c>, a real calendar date.</summary>
     public static bool IsDate<T>(ReadOnlySpan<T> value)
-        where T : unmanaged, IBinaryInteger<T>
-    {
-        if (value.Length is not (4 or 6 or 8) || !AllDigits(value))
-        {
-            return false;
-        }
-
-        var year = Number(value, 0, 4);
-        if (year == 0)
-        {
-            return false;
-        }
-
-        if (value.Length == 4)
-        {
-            return true;
-        }
-
-        var month = Number(value, 4, 2);
-        if (month is < 1 or > 12)
-        {
-            return false;
-        }
-
-        return value.Length == 6 || Number(value, 6, 2) is var day && day >= 1 && day <= DateTime.DaysInMonth(year, month);
-    }
+        where T : unmanaged, IBinaryInteger<T> => value.Length is 4 or 6 or 8 && AllDigits(value) && InRange(value, value.Length);
 
     /// <summary>TM: <c>HH[MM[SS[.S[S[S[S]]]]]][+/-ZZZZ]</c>.</summary>
     public static bool IsTime<T>(ReadOnlySpan<T> value)
@@ -88,17 +63,79 @@ internal static class DataTypeChecks
     public static bool IsDateTime<T>(ReadOnlySpan<T> value)
         where T : unmanaged, IBinaryInteger<T>
     {
-        if (!SplitOffset(value, out var dateTime, out var offset) || !IsOffset(offset))
+        // One pass: digits, at most one point before the offset and at most one sign; then the positions decide.
+        var point = -1;
+        var sign = -1;
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (IsDigit(c))
+            {
+                continue;
+            }
+
+            if (c == T.CreateTruncating('.') && point < 0 && sign < 0)
+            {
+                point = i;
+            }
+            else if ((c == T.CreateTruncating('+') || c == T.CreateTruncating('-')) && sign < 0)
+            {
+                sign = i;
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        // The offset: a sign after the date and four digits, hours at most 14.
+        if (sign == 0 || (sign > 0 && (value.Length - sign != 5 || Number(value, sign + 1, 2) > 14 || Number(value, sign + 3, 2) > 59)))
         {
             return false;
         }
 
-        if (dateTime.Length <= 8)
+        // Fractions of a second need the seconds, and at most four digits.
+        var end = sign < 0 ? value.Length : sign;
+        if (point >= 0 && (point != 14 || end - point - 1 is < 1 or > 4))
         {
-            return IsDate(dateTime);
+            return false;
         }
 
-        return IsDate(dateTime[..8]) && IsTimeOfDay(dateTime[8..]);
+        var whole = point < 0 ? end : point;
+        return whole is 4 or 6 or 8 or 10 or 12 or 14 && InRange(value, whole);
+    }
+
+    // The date and time fields of the first length digits of value (4, 6, ... 14) are in range: a real calendar date, a time of day.
+    private static bool InRange<T>(ReadOnlySpan<T> value, int length)
+        where T : unmanaged, IBinaryInteger<T>
+    {
+        var year = Number(value, 0, 4);
+        if (year == 0)
+        {
+            return false;
+        }
+
+        if (length == 4)
+        {
+            return true;
+        }
+
+        var month = Number(value, 4, 2);
+        if (month is < 1 or > 12)
+        {
+            return false;
+        }
+
+        if (length == 6)
+        {
+            return true;
+        }
+
+        var day = Number(value, 6, 2);
+        return day >= 1 && day <= DateTime.DaysInMonth(year, month)
+            && (length < 10 || Number(value, 8, 2) <= 23)
+            && (length < 12 || Number(value, 10, 2) <= 59)
+            && (length < 14 || Number(value, 12, 2) <= 59);
     }
 
     // HH[MM[SS[.S[S[S[S]]]]]] without an offset.

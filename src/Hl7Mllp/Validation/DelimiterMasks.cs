@@ -66,6 +66,7 @@ internal readonly ref struct DelimiterMasks
     public static int StorageLength(int length) => Kinds * WordCount(length);
 
     /// <summary>The position of the first marked byte of <paramref name="words"/> in [<paramref name="from"/>, <paramref name="limit"/>), or <paramref name="limit"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Next(ReadOnlySpan<ulong> words, int from, int limit)
     {
         if (from >= limit)
@@ -91,6 +92,7 @@ internal readonly ref struct DelimiterMasks
     }
 
     /// <summary>Whether [<paramref name="from"/>, <paramref name="limit"/>) holds a byte marked in <paramref name="words"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool Any(ReadOnlySpan<ulong> words, int from, int limit)
     {
         if (from >= limit)
@@ -131,6 +133,17 @@ internal readonly ref struct DelimiterMasks
             return;
         }
 
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var low = Vector256.LoadUnsafe(ref start);
+            var high = Vector256.LoadUnsafe(ref start, 32);
+            field = Pair(low, high, delimiters.FieldByte);
+            repetition = Pair(low, high, delimiters.RepetitionByte);
+            component = Pair(low, high, delimiters.ComponentByte);
+            subcomponent = Pair(low, high, delimiters.SubcomponentByte);
+            return;
+        }
+
         field = repetition = component = subcomponent = 0;
         for (var offset = 0; offset < 64; offset += 16)
         {
@@ -141,4 +154,10 @@ internal readonly ref struct DelimiterMasks
             subcomponent |= (ulong)Vector128.Equals(bytes, Vector128.Create(delimiters.SubcomponentByte)).ExtractMostSignificantBits() << offset;
         }
     }
+
+    // The bits of 64 bytes given as two halves that equal value.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Pair(Vector256<byte> low, Vector256<byte> high, byte value) =>
+        Vector256.Equals(low, Vector256.Create(value)).ExtractMostSignificantBits()
+        | ((ulong)Vector256.Equals(high, Vector256.Create(value)).ExtractMostSignificantBits() << 32);
 }

@@ -28,6 +28,9 @@ namespace Hl7Mllp.Validation;
 /// </remarks>
 public sealed class NamedFieldsValidator
 {
+    // Occurrence counters taken from the stack: the built-in definitions have fewer segments.
+    private const int StackOccurrences = 256;
+
     /// <summary>Creates a validator.</summary>
     /// <param name="definition">The definition to validate against.</param>
     /// <param name="flags">What to check. Default <see cref="ValidationFlags.All"/>.</param>
@@ -76,15 +79,24 @@ public sealed class NamedFieldsValidator
             return 0;
         }
 
-        // Occurrences per defined segment, for the %q of each error: pooled.
-        var occurrences = ArrayPool<int>.Shared.Rent(Definition.SegmentCount);
-        Array.Clear(occurrences, 0, Definition.SegmentCount);
+        // Occurrences per defined segment, for the %q of each error.
+        var segmentCount = Definition.SegmentCount;
+        int[]? rentedOccurrences = null;
+        var occurrences = segmentCount <= StackOccurrences ? stackalloc int[segmentCount] : (rentedOccurrences = ArrayPool<int>.Shared.Rent(segmentCount)).AsSpan(0, segmentCount);
+        occurrences.Clear();
         var encoding = message.Encoding;
         var utf8 = encoding.CodePage == Encoding.UTF8.CodePage;
         var singleByte = encoding.CodePage == Encoding.Latin1.CodePage;
         byte[]? transcoded = null;
         var delimiters = message.Delimiters;
         var walk = new Walk(this, delimiters, errors);
+
+        // The accept path's delimiter masks, built once for the whole message.
+        var text = message.Bytes.Span;
+        var words = ReportingWalkOnly ? 0 : DelimiterMasks.StorageLength(text.Length);
+        ulong[]? rentedMasks = null;
+        var masks = words <= ConformanceCheck.StackWords ? stackalloc ulong[words] : (rentedMasks = ArrayPool<ulong>.Shared.Rent(words));
+        var check = ReportingWalkOnly ? default : new ConformanceCheck(text, utf8, delimiters, masks);
         try
         {
             foreach (var segment in message.Segments)
@@ -103,25 +115,38 @@ public sealed class NamedFieldsValidator
                 }
 
                 var occurrence = ++occurrences[compiled.Slot];
-                var segmentUtf8 = utf8;
                 if (!utf8 && !singleByte && !Ascii.IsValid(bytes))
                 {
                     // A legacy character set: its bytes may hide delimiter values inside characters, so walk its UTF-8.
                     var length = Transcode(bytes, encoding, ref transcoded);
                     bytes = transcoded.AsSpan(0, length);
-                    segmentUtf8 = true;
+                    if (ReportingWalkOnly || !ConformanceCheck.Conforms(bytes, utf8: true, compiled, delimiters, Definition))
+                    {
+                        walk.Segment(bytes, utf8: true, compiled, occurrence);
+                    }
+
+                    continue;
                 }
 
                 // Most segments conform: a cheap check passes them, and only the others are walked again to report.
-                if (ReportingWalkOnly || !ConformanceCheck.Conforms(bytes, segmentUtf8, compiled, delimiters, Definition))
+                if (ReportingWalkOnly || !check.Conforms(segment.Position, segment.Position + bytes.Length, compiled, Definition))
                 {
-                    walk.Segment(bytes, segmentUtf8, compiled, occurrence);
+                    walk.Segment(bytes, utf8, compiled, occurrence);
                 }
             }
         }
         finally
         {
-            ArrayPool<int>.Shared.Return(occurrences);
+            if (rentedOccurrences is not null)
+            {
+                ArrayPool<int>.Shared.Return(rentedOccurrences);
+            }
+
+            if (rentedMasks is not null)
+            {
+                ArrayPool<ulong>.Shared.Return(rentedMasks);
+            }
+
             if (transcoded is not null)
             {
                 ArrayPool<byte>.Shared.Return(transcoded);

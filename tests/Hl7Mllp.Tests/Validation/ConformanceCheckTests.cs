@@ -133,6 +133,43 @@ public class ConformanceCheckTests
         AssertSameFindings(definition, Hl7Message.Parse(Header + obx), obx, ValidationFlags.DataType).Should().HaveCount(expected);
     }
 
+    [Theory]
+    [InlineData("\r")]
+    [InlineData("\n")]
+    [InlineData("\r\n\r\n")]
+    public void Conforms_SegmentsAtEveryWordOffset_SameFindingsAsReportingWalk(string terminator)
+    {
+        // The masks cover the whole message: each segment starts at every offset of a 64-bit word once, after a Z segment
+        // full of separators and before a segment whose separators must not count for it; fields past the definition,
+        // repetitions, escapes, empty components and non-ASCII among them.
+        string[] segments =
+        [
+            "TST|1|||||||||n",
+            "TST|1||||||||A^^^^^~B|n",
+            "TST|1||||||||A^^^^^^x|n",
+            "TST|1||||||||A^^^H&1&ISO&x|n|extra|fields^beyond~the&definition",
+            "TST|1|1\\E\\2||||||||n",
+            "TST|1|||||||\u00fcber|\u00e9\u00e9|n\u4e2d",
+            "TST|1|123456||||||||n",
+            "TST|1",
+            "TST|1|||||||||",
+            "TST",
+        ];
+        var compared = 0;
+        for (var padding = 0; padding < 64; padding++)
+        {
+            foreach (var segment in segments)
+            {
+                var text = Header.TrimEnd('\r') + terminator + "ZZ1|" + new string('|', padding % 7) + new string('^', padding / 7) + new string('x', padding) + terminator
+                    + segment + terminator + "TST|1|^~&|^^^|||||||n";
+                AssertSameFindings(Definition, Hl7Message.Parse(text), $"{segment} after {padding}");
+                compared++;
+            }
+        }
+
+        compared.Should().Be(640);
+    }
+
     [Fact]
     public void Conforms_LongSegment_MasksSpanManyWords()
     {

@@ -120,4 +120,46 @@ public class DataTypeChecksTests
         DataTypeChecks.IsDateTime(value.AsSpan()).Should().Be(expected);
         DataTypeChecks.IsDateTime(Encoding.UTF8.GetBytes(value).AsSpan()).Should().Be(expected, "the raw bytes of a value are checked like its text");
     }
+
+    [Fact]
+    public void IsDateTime_MutatedValues_MatchesPatternAndRanges()
+    {
+        // An independent statement of DTM: the pattern, then the ranges of each part.
+        var pattern = new System.Text.RegularExpressions.Regex(
+            "^([0-9]{4})(?:([0-9]{2})(?:([0-9]{2})(?:([0-9]{2})(?:([0-9]{2})(?:([0-9]{2})(?:\\.[0-9]{1,4})?)?)?)?)?)?(?:[+-]([0-9]{2})([0-9]{2}))?$");
+        string[] seeds = ["20240229235959.1234+1400", "20230228", "19991231235959-0500", "2024010112.5", "20240101123059.12345"];
+        var random = new Random(7);
+        const string alphabet = "0123456789.+-x";
+        for (var i = 0; i < 20000; i++)
+        {
+            var seed = seeds[random.Next(seeds.Length)];
+            var chars = seed[..random.Next(0, seed.Length + 1)].ToList();
+            for (var edits = random.Next(3); edits > 0 && chars.Count > 0; edits--)
+            {
+                var at = random.Next(chars.Count);
+                switch (random.Next(3))
+                {
+                    case 0: chars[at] = alphabet[random.Next(alphabet.Length)]; break;
+                    case 1: chars.RemoveAt(at); break;
+                    default: chars.Insert(at, alphabet[random.Next(alphabet.Length)]); break;
+                }
+            }
+
+            var value = new string([.. chars]);
+            var match = pattern.Match(value);
+            var expected = match.Success && InRange(match);
+
+            DataTypeChecks.IsDateTime(value.AsSpan()).Should().Be(expected, value);
+            DataTypeChecks.IsDateTime(Encoding.ASCII.GetBytes(value).AsSpan()).Should().Be(expected, value);
+        }
+    }
+
+    private static bool InRange(System.Text.RegularExpressions.Match match)
+    {
+        int Part(int group, int absent) => match.Groups[group].Success ? int.Parse(match.Groups[group].Value, System.Globalization.CultureInfo.InvariantCulture) : absent;
+        var year = Part(1, 1);
+        var month = Part(2, 1);
+        return year > 0 && month is >= 1 and <= 12 && Part(3, 1) is var day && day >= 1 && day <= DateTime.DaysInMonth(year, month)
+            && Part(4, 0) <= 23 && Part(5, 0) <= 59 && Part(6, 0) <= 59 && Part(7, 0) <= 14 && Part(8, 0) <= 59;
+    }
 }
