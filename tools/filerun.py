@@ -6,9 +6,9 @@
   source: N small files -> `hl7mllp transmit` -> mllp-echo, against `hl7mllp send --repeat N` to the same echo
           server in the same round: files/s, messages/s and their ratio.
 
-usage: python3 tools/filerun.py [store|source|both]   (env: ROUNDS=3, MESSAGES=10000, WARMUP=1000, FILES=20000,
+usage: python3 tools/filerun.py [store|source|both]   (env: ROUNDS=3, MESSAGES=10000, WARMUP=1000, FILES=20000, WARMUP_FILES=2000,
        FLUSH_COUNTS=0 to run the store without perf stat attached,
-       CLI_DIRS=main:/work/lr/bin/main3,new:/work/lr/bin/store3-new to compare prebuilt CLIs (store only: each round
+       CLI_DIRS=main:DIR_A,new:DIR_B to compare prebuilt CLIs (store only: each round
        runs them in turn, and the ratios to the first are printed per round), LOADGEN_DIR=DIR for a prebuilt mllp-loadgen)
 Every process it starts is stopped by its pid; every run is bounded (--max-seconds, timeouts).
 """
@@ -116,6 +116,7 @@ def store(clis, loadgen_dir):
 
 def source(cli, echo_dir):
     files = int(os.environ.get("FILES", "20000"))
+    warmup_files = int(os.environ.get("WARMUP_FILES", "2000"))
     template = open(message_file, "rb").read()
     control_id = re.search(rb"\|ADT\^A01[^|]*\|([^|]+)\|", template).group(1)
     p, port = start(["dotnet", os.path.join(echo_dir, "mllp-echo.dll"), "--port", str(free_port())], os.path.join(work, "echo.log"))
@@ -124,11 +125,17 @@ def source(cli, echo_dir):
         inbox, archive = os.path.join(work, f"in{r}"), os.path.join(work, f"archive{r}")
         os.makedirs(inbox)
         os.makedirs(archive)
+        # Warm-up files first (older, so sent first): the timing starts when the last of them is archived, as `send
+        # --warmup` starts its clock after its warm-up messages; both then measure code the JIT has finished with.
+        for i in range(warmup_files):
+            with open(os.path.join(inbox, f"w{i:07d}.hl7"), "wb") as f:
+                f.write(template.replace(control_id, b"W%02d%016d" % (r, i)))
         for i in range(files):
             with open(os.path.join(inbox, f"m{i:07d}.hl7"), "wb") as f:
                 f.write(template.replace(control_id, b"F%02d%016d" % (r, i)))
         os.sync()
         last = os.path.join(inbox, f"m{files - 1:07d}.hl7")
+        last_warmup = os.path.join(inbox, f"w{warmup_files - 1:07d}.hl7") if warmup_files > 0 else None
         tx = subprocess.Popen(["dotnet", os.path.join(cli, "Hl7Mllp.Cli.dll"), "transmit", "--dir", inbox + "/*.hl7", "--host", "127.0.0.1",
                                "--port", str(port), "--archive", archive, "--interval", "0.1", "--min-age", "0", "--quiet"],
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -136,12 +143,15 @@ def source(cli, echo_dir):
         while "transmitting" not in (tx.stdout.readline() or "transmitting"):
             pass
         started = time.monotonic()
+        while last_warmup and os.path.exists(last_warmup) and time.monotonic() - started < 300:
+            time.sleep(0.002)
+        started = time.monotonic()
         while os.path.exists(last) and time.monotonic() - started < 300:
             time.sleep(0.002)
         seconds = time.monotonic() - started
         stop(tx)
         send = subprocess.run(["dotnet", os.path.join(cli, "Hl7Mllp.Cli.dll"), "send", "--host", "127.0.0.1", "--port", str(port),
-                               "--repeat", str(files), "--quiet", message_file], capture_output=True, text=True, timeout=300)
+                               "--repeat", str(files), "--warmup", str(warmup_files), "--quiet", message_file], capture_output=True, text=True, timeout=300)
         send_rate = float(re.search(r"rate=([0-9.]+)", send.stdout + send.stderr).group(1))
         file_rate = files / seconds
         file_rates.append(file_rate)
