@@ -184,12 +184,8 @@ public sealed partial class NamedFieldsDefinition
         _compiled.TryGetValue(segmentId, out segment!);
 
     /// <summary>The element an OBX-5 value of type <paramref name="valueType"/> (OBX-2, raw bytes) is checked as; <see langword="false"/> for unknown types.</summary>
-    internal bool TryGetObservationValueType(ReadOnlySpan<byte> valueType, out CompiledElement element)
-    {
-        // Data type names are short ASCII: eight bytes at most name one.
-        element = null!;
-        return valueType.Length <= 8 && _observationValueTypes.TryGetValue(valueType, out element!);
-    }
+    internal bool TryGetObservationValueType(ReadOnlySpan<byte> valueType, out CompiledElement element) =>
+        _observationValueTypes.TryGetValue(valueType, out element!);
 
     /// <summary>The number of defined segments: the slots of <see cref="CompiledSegment.Slot"/>.</summary>
     internal int SegmentCount => Segments.Count;

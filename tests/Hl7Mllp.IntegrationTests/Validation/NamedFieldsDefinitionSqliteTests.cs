@@ -1,5 +1,7 @@
+using System.Data;
 using System.Data.Common;
 using Hl7Mllp.Testing;
+using Hl7Mllp.Validation;
 using Microsoft.Data.Sqlite;
 
 namespace Hl7Mllp.IntegrationTests.Validation;
@@ -15,6 +17,30 @@ public sealed class NamedFieldsDefinitionSqliteTests : NamedFieldsDefinitionQuer
 
     protected override string InvalidUtf8Query => "SELECT X'FFFE41'";
 
+    [Fact]
+    public async Task LoadFromQueryAsync_DatabaseFileMissing_ThrowsWithTheProviderErrorInside()
+    {
+        await using var missing = SqliteFactory.Instance.CreateDataSource(MissingFileConnectionString());
+
+        var load = () => NamedFieldsDefinition.LoadFromQueryAsync(missing, "SELECT definition FROM named_fields");
+
+        var thrown = await load.Should().ThrowAsync<NamedFieldsDefinitionException>().WithMessage("The Named Fields definition query failed (SqliteException)*");
+        thrown.Which.InnerException.Should().BeOfType<SqliteException>();
+        File.Exists(_folder.Combine("gone.db")).Should().BeFalse("a read-only open must not create the file");
+    }
+
+    [Fact]
+    public async Task LoadFromQueryAsync_ClosedConnectionToMissingFile_ThrowsAndLeavesItClosed()
+    {
+        await using var connection = new SqliteConnection(MissingFileConnectionString());
+
+        var load = () => NamedFieldsDefinition.LoadFromQueryAsync(connection, "SELECT definition FROM named_fields");
+
+        var thrown = await load.Should().ThrowAsync<NamedFieldsDefinitionException>().WithMessage("The Named Fields definition query failed (SqliteException)*");
+        thrown.Which.InnerException.Should().BeOfType<SqliteException>();
+        connection.State.Should().Be(ConnectionState.Closed);
+    }
+
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
@@ -27,4 +53,8 @@ public sealed class NamedFieldsDefinitionSqliteTests : NamedFieldsDefinitionQuer
         var connectionString = new SqliteConnectionStringBuilder { DataSource = _folder.Combine("named-fields.db"), Pooling = false }.ToString();
         return Task.FromResult(SqliteFactory.Instance.CreateDataSource(connectionString));
     }
+
+    // A database file that is not there (deleted, or never made), opened read-only so that SQLite does not create it.
+    private string MissingFileConnectionString() =>
+        new SqliteConnectionStringBuilder { DataSource = _folder.Combine("gone.db"), Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString();
 }

@@ -270,6 +270,42 @@ public class NamedFieldsValidatorTests
         }
     }
 
+    [Theory]
+    [InlineData("OBX|1|QUANTITY9|X||12^kg", null)]
+    [InlineData("OBX|1|QUANTITY9|X||twelve^kg", "OBX.5.1 Amount is not a valid NM value")]
+    public void Validate_ObservationValueOfDefinedTypeWithLongName_CheckedAsThatType(string obx, string? text)
+    {
+        // Type names in a definition may run past the built-in ones' few characters; OBX-2 still names them.
+        var definition = NamedFieldsDefinition.FromJson("""
+            {
+              "version": "test",
+              "segments": {
+                "OBX": { "name": "Observation", "fields": [
+                  { "name": "Set ID", "type": "SI" },
+                  { "name": "Value Type", "type": "ID" },
+                  { "name": "Identifier", "type": "ST" },
+                  { "name": "Sub-ID", "type": "ST" },
+                  { "name": "Observation Value", "type": "VARIES" } ] }
+              },
+              "dataTypes": {
+                "QUANTITY9": [ { "name": "Amount", "type": "NM" }, { "name": "Unit", "type": "ST" } ]
+              }
+            }
+            """);
+        var findings = new List<Hl7Error>();
+
+        new NamedFieldsValidator(definition).Validate(Hl7Message.Parse(Header + obx), findings);
+
+        if (text is null)
+        {
+            findings.Should().BeEmpty();
+        }
+        else
+        {
+            findings.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Code = Hl7ErrorCode.DataTypeError, Text = text });
+        }
+    }
+
     [Fact]
     public void Validate_UndefinedSegmentsAndExtraFields_Ignored()
     {
