@@ -8,6 +8,17 @@ internal static class BenchmarkCorpus
     /// <summary>A file of the shared tools (<c>../shared/tools</c>), e.g. the load generator's message.</summary>
     public static string ToolPathOf(string name) => Path.Combine(Directory(), "..", "tools", name);
 
+    /// <summary>
+    /// A benchmark message by name: <c>loadgen</c> (the load generator's ADT), <c>adt_v251</c> (the same made valid for
+    /// v2.5.1, <c>tools/messages</c>), or a corpus file name.
+    /// </summary>
+    public static string MessagePathOf(string name) => name switch
+    {
+        "loadgen" => ToolPathOf(Path.Combine("mllp-loadgen", "adt_a01.hl7")),
+        "adt_v251" => RepositoryPathOf(Path.Combine("tools", "messages", "adt_a01_v251.hl7")),
+        _ => PathOf(name),
+    };
+
     /// <summary>A file of this repository, e.g. <c>tools/messages/adt_a01_v251.hl7</c>.</summary>
     public static string RepositoryPathOf(string name) => Path.Combine(RepositoryRoot(), name);
 

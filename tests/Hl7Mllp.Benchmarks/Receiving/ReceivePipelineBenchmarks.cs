@@ -108,10 +108,5 @@ public class ReceivePipelineBenchmarks
         return Encoding.UTF8.GetBytes(prefix + new string('0', ControlIdLength) + text[end..]);
     }
 
-    private static string Load(string name) => File.ReadAllText(name switch
-    {
-        "loadgen" => BenchmarkCorpus.ToolPathOf(Path.Combine("mllp-loadgen", "adt_a01.hl7")),
-        "adt_v251" => BenchmarkCorpus.RepositoryPathOf(Path.Combine("tools", "messages", "adt_a01_v251.hl7")),
-        _ => BenchmarkCorpus.PathOf(name),
-    });
+    private static string Load(string name) => File.ReadAllText(BenchmarkCorpus.MessagePathOf(name));
 }

@@ -25,13 +25,7 @@ public class ValidationBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var path = Message switch
-        {
-            "adt_v251" => BenchmarkCorpus.RepositoryPathOf(Path.Combine("tools", "messages", "adt_a01_v251.hl7")),
-            "loadgen" => BenchmarkCorpus.ToolPathOf(Path.Combine("mllp-loadgen", "adt_a01.hl7")),
-            _ => BenchmarkCorpus.PathOf(Message),
-        };
-        _message = Hl7Message.Parse(File.ReadAllBytes(path));
+        _message = Hl7Message.Parse(File.ReadAllBytes(BenchmarkCorpus.MessagePathOf(Message)));
         _validator = new NamedFieldsValidator(NamedFieldsDefinition.BuiltIn("2.5.1"), ValidationFlags.All);
         _rules = Hl7RuleSet.FromJson("""
             [
