@@ -174,7 +174,7 @@ public sealed partial class FileMessageSource
 
     // Called under _lock at the first poll: a file journaled as accepted by an earlier run (killed before its move) is
     // archived now, without sending it again, if it is still the same file (name, length, modification time, and the
-    // fingerprint of its messages when the entry has one). Anything else is a new file and is sent.
+    // fingerprint of its bytes when the entry has one). Anything else is a new file and is sent.
     private void ReplayJournal()
     {
         List<(string Name, long Length, long ModifiedTicks, ulong? Fingerprint)> entries;

@@ -580,8 +580,8 @@ public sealed class FileMessageSourceTests : IDisposable
         var journaled = FileStorageTestData.MessageBytes("Y");
         journaled.Length.Should().Be((int)new FileInfo(a).Length, "the journaled file had the same size");
         var source = CreateSource(o => o.ArchiveDirectory = Archive);
-        var fingerprint = FileSourceJournal.Fingerprint([journaled]);
-        File.WriteAllText(source.JournalFilePath, $"{new FileInfo(a).Length} {File.GetLastWriteTimeUtc(a).Ticks} sha:{fingerprint:x16} a.hl7\n");
+        var fingerprint = FileSourceJournal.Fingerprint(journaled);
+        File.WriteAllText(source.JournalFilePath, $"{new FileInfo(a).Length} {File.GetLastWriteTimeUtc(a).Ticks} xxh3:{fingerprint:x16} a.hl7\n");
 
         var sent = await PollAndAcceptAsync(source);
 
@@ -593,8 +593,8 @@ public sealed class FileMessageSourceTests : IDisposable
     {
         var a = WriteMessage("a.hl7", "A");
         var source = CreateSource(o => o.ArchiveDirectory = Archive);
-        var fingerprint = FileSourceJournal.Fingerprint([File.ReadAllBytes(a)]);
-        File.WriteAllText(source.JournalFilePath, $"{new FileInfo(a).Length} {File.GetLastWriteTimeUtc(a).Ticks} sha:{fingerprint:x16} a.hl7\n");
+        var fingerprint = FileSourceJournal.Fingerprint(File.ReadAllBytes(a));
+        File.WriteAllText(source.JournalFilePath, $"{new FileInfo(a).Length} {File.GetLastWriteTimeUtc(a).Ticks} xxh3:{fingerprint:x16} a.hl7\n");
 
         var sent = await PollAndAcceptAsync(source);
 
