@@ -603,6 +603,49 @@ public sealed class FileMessageSourceTests : IDisposable
     }
 
     [Fact]
+    public async Task PollAsync_JournaledBatchFileUnchanged_ArchivedWithoutSendingAgain()
+    {
+        var batch = Path.Join(Input, "batch.hl7");
+        Directory.CreateDirectory(Input);
+        File.WriteAllText(batch, FileStorageTestData.Batch("1", "2", "3"));
+        var source = CreateSource(o =>
+        {
+            o.ArchiveDirectory = Archive;
+            o.SplitBatches = true;
+        });
+        var fingerprint = FileSourceJournal.Fingerprint(File.ReadAllBytes(batch));
+        File.WriteAllText(source.JournalFilePath, $"{new FileInfo(batch).Length} {File.GetLastWriteTimeUtc(batch).Ticks} xxh3:{fingerprint:x16} batch.hl7\n");
+
+        var sent = await PollAndAcceptAsync(source);
+
+        sent.Should().BeEmpty("every message of batch.hl7 was accepted before the crash");
+        File.Exists(Path.Join(Archive, "batch.hl7")).Should().BeTrue();
+        File.Exists(batch).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task PollAsync_JournaledBatchFileWithOtherBytesOfTheSameLength_SendsEveryMessage()
+    {
+        // The fingerprint covers the file's bytes, so a batch whose messages differ in one control ID is a new file.
+        var batch = Path.Join(Input, "batch.hl7");
+        Directory.CreateDirectory(Input);
+        File.WriteAllText(batch, FileStorageTestData.Batch("1", "2", "3"));
+        var journaled = Encoding.ASCII.GetBytes(FileStorageTestData.Batch("1", "2", "4"));
+        journaled.Length.Should().Be((int)new FileInfo(batch).Length, "the journaled file had the same size");
+        var source = CreateSource(o =>
+        {
+            o.ArchiveDirectory = Archive;
+            o.SplitBatches = true;
+        });
+        var fingerprint = FileSourceJournal.Fingerprint(journaled);
+        File.WriteAllText(source.JournalFilePath, $"{new FileInfo(batch).Length} {File.GetLastWriteTimeUtc(batch).Ticks} xxh3:{fingerprint:x16} batch.hl7\n");
+
+        var sent = await PollAndAcceptAsync(source);
+
+        sent.Select(ControlId).Should().Equal(["1", "2", "3"], "the file in the folder is not the one journaled");
+    }
+
+    [Fact]
     public async Task CompleteAsync_DeferredMoveOntoATakenArchiveName_AddsASuffix()
     {
         Directory.CreateDirectory(Archive);
