@@ -43,9 +43,6 @@ internal sealed class FileSourceJournal : IDisposable
     /// <summary>Gets the journal's path.</summary>
     public string FilePath => _path;
 
-    /// <summary>Gets whether the journal holds entries (written by this run or a previous one).</summary>
-    public bool HasEntries => _length > 0;
-
     /// <summary>Reads the entries a previous run left; a missing journal has none.</summary>
     /// <exception cref="IOException">The journal exists but cannot be read.</exception>
     public List<(string Name, long Length, long ModifiedTicks, ulong? Fingerprint)> Load()
