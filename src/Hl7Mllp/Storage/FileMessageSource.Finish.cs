@@ -127,12 +127,13 @@ public sealed partial class FileMessageSource
 
         lock (_lock)
         {
+            var failed = false;
             for (var i = 0; i < paths.Length; i++)
             {
                 if (errors[i] is { } error)
                 {
                     FinishFailed(paths[i], Path.GetFileName(paths[i]), FinishKind.Archive, error);
-                    FlushJournal();
+                    failed = true;
                 }
                 else
                 {
@@ -140,6 +141,12 @@ public sealed partial class FileMessageSource
                 }
 
                 _journaled.Remove(paths[i]);
+            }
+
+            if (failed)
+            {
+                // One flush covers every failed move's line.
+                FlushJournal();
             }
 
             _moving -= paths.Length;
