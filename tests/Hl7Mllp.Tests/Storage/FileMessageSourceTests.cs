@@ -543,6 +543,41 @@ public sealed class FileMessageSourceTests : IDisposable
     }
 
     [Fact]
+    public async Task CompleteAsync_JournalCannotBeWritten_MovesTheFileBeforeReturning()
+    {
+        WriteMessage("a.hl7", "A");
+        WriteMessage("b.hl7", "B", Base.AddSeconds(1));
+        var source = CreateSource(o => o.ArchiveDirectory = Archive);
+        Directory.CreateDirectory(source.JournalFilePath); // a directory where the journal goes: it cannot be opened for writing
+
+        await using (var messages = source.PollAsync(10).GetAsyncEnumerator())
+        {
+            await AcceptNextAsync(source, messages);
+
+            File.Exists(Path.Join(Input, "a.hl7")).Should().BeFalse("an acceptance the journal cannot record is moved at once, as before the journal");
+            ControlIdOf(Path.Join(Archive, "a.hl7")).Should().Be("A");
+            (await messages.MoveNextAsync()).Should().BeTrue();
+            ControlId(messages.Current).Should().Be("B", "a.hl7 is never offered again");
+        }
+
+        Directory.Exists(source.JournalFilePath).Should().BeTrue("the source deletes no journal it never wrote");
+    }
+
+    [Fact]
+    public async Task PollAsync_JournaledFileGoneBeforeTheRestart_SendsTheOthersAndDeletesTheJournal()
+    {
+        WriteMessage("b.hl7", "B");
+        var source = CreateSource(o => o.ArchiveDirectory = Archive);
+        File.WriteAllText(source.JournalFilePath, $"42 {Base.Ticks} xxh3:0123456789abcdef a.hl7\n");
+
+        var sent = await PollAndAcceptAsync(source);
+
+        sent.Select(ControlId).Should().Equal(["B"]);
+        File.Exists(Path.Join(Archive, "a.hl7")).Should().BeFalse("there was nothing left to archive");
+        File.Exists(source.JournalFilePath).Should().BeFalse("an entry whose file is gone is done");
+    }
+
+    [Fact]
     public async Task PollAsync_JournaledButNotMovedBeforeACrash_ArchivedWithoutSendingAgain()
     {
         var a = WriteMessage("a.hl7", "A");
