@@ -127,12 +127,13 @@ public sealed partial class FileMessageSource
 
         lock (_lock)
         {
+            var failed = false;
             for (var i = 0; i < paths.Length; i++)
             {
                 if (errors[i] is { } error)
                 {
                     FinishFailed(paths[i], Path.GetFileName(paths[i]), FinishKind.Archive, error);
-                    FlushJournal();
+                    failed = true;
                 }
                 else
                 {
@@ -140,6 +141,12 @@ public sealed partial class FileMessageSource
                 }
 
                 _journaled.Remove(paths[i]);
+            }
+
+            if (failed)
+            {
+                // One flush covers every failed move's line.
+                FlushJournal();
             }
 
             _moving -= paths.Length;
@@ -174,7 +181,7 @@ public sealed partial class FileMessageSource
 
     // Called under _lock at the first poll: a file journaled as accepted by an earlier run (killed before its move) is
     // archived now, without sending it again, if it is still the same file (name, length, modification time, and the
-    // fingerprint of its messages when the entry has one). Anything else is a new file and is sent.
+    // fingerprint of its bytes when the entry has one). Anything else is a new file and is sent.
     private void ReplayJournal()
     {
         List<(string Name, long Length, long ModifiedTicks, ulong? Fingerprint)> entries;

@@ -139,7 +139,7 @@ public sealed partial class FileMessageSource
     }
 
     // Any thread, no side effects (the read-ahead calls it beside the transmitter's sends): opens the file exclusively,
-    // reads it, checks that it holds one message (or a batch to split) and fingerprints its messages.
+    // reads it, checks that it holds one message (or a batch to split) and fingerprints its bytes.
     private FileRead ReadFile(string path)
     {
         var outcome = TryRead(path, out var content, out var modified, out var problem);
@@ -152,7 +152,7 @@ public sealed partial class FileMessageSource
         var reason = problem ?? Check(content, out messages);
         return reason is not null
             ? new FileRead(ReadOutcome.Rejected, reason)
-            : new FileRead(ReadOutcome.Read, null, messages, content.Length, modified, FileSourceJournal.Fingerprint(messages));
+            : new FileRead(ReadOutcome.Read, null, messages, content.Length, modified, FileSourceJournal.Fingerprint(content.Span));
     }
 
     // A file the read-ahead read earlier is sent only if it is still the file that was read (same length and

@@ -367,7 +367,7 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
 
         public List<ReadOnlyMemory<byte>> Messages { get; } = messages;
 
-        /// <summary>The journal's fingerprint of <see cref="Messages"/>, computed when the file was read.</summary>
+        /// <summary>The journal's fingerprint of the file's bytes, computed when the file was read.</summary>
         public ulong Fingerprint { get; } = fingerprint;
 
         public int Accepted { get; set; } = accepted;

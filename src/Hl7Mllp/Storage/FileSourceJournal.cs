@@ -1,8 +1,6 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Unicode;
 using Microsoft.Win32.SafeHandles;
@@ -11,8 +9,8 @@ namespace Hl7Mllp.Storage;
 
 /// <summary>
 /// The file source's record of accepted files whose archive or delete may not have happened yet: one line
-/// <c>length modified-ticks sha:fingerprint name</c> per accepted file (the fingerprint: the first 8 bytes of the SHA-256
-/// of the messages sent from it), appended with one <c>write</c> before
+/// <c>length modified-ticks xxh3:fingerprint name</c> per accepted file (the fingerprint: the 64-bit XxHash3 of the
+/// file's bytes, the hash the file store's temporary names carry), appended with one <c>write</c> before
 /// <see cref="FileMessageSource.CompleteAsync"/> returns. The write reaches the page cache, so it survives a kill of
 /// the process; the move that follows in the background makes it survive a power loss once its directory is flushed.
 /// A restart archives every file still in the input directory whose name, length, modification time and content
@@ -23,7 +21,7 @@ namespace Hl7Mllp.Storage;
 /// <remarks>Not thread-safe: the source serializes access. Lines that do not parse (a power loss mid-write) are ignored.</remarks>
 internal sealed class FileSourceJournal : IDisposable
 {
-    private const string FingerprintPrefix = "sha:";
+    private const string FingerprintPrefix = "xxh3:";
 
     private readonly string _path;
     private SafeFileHandle? _handle;
@@ -35,34 +33,15 @@ internal sealed class FileSourceJournal : IDisposable
         _path = Path.Join(directory, FileStorageNames.ReservedPrefix + "source-" + pattern.Replace('*', '_').Replace('?', '_') + ".done");
     }
 
-    /// <summary>The fingerprint of what a file holds: the first 8 bytes of the SHA-256 of its messages.</summary>
-    public static ulong Fingerprint(IReadOnlyList<ReadOnlyMemory<byte>> messages)
-    {
-        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
-        if (messages.Count == 1)
-        {
-            // The common case (one message per file): no hasher object.
-            SHA256.HashData(messages[0].Span, digest);
-        }
-        else
-        {
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            foreach (var message in messages)
-            {
-                hash.AppendData(message.Span);
-            }
-
-            hash.GetHashAndReset(digest);
-        }
-
-        return BinaryPrimitives.ReadUInt64BigEndian(digest);
-    }
+    /// <summary>
+    /// The fingerprint of what a file holds: the 64-bit XxHash3 of its bytes. It tells a journaled file from a new one
+    /// that shares its name, length and time stamp (an accident, 2^-64); it is no defence against someone who can write
+    /// the input directory, and neither was a truncated SHA-256: they can delete or rename files anyway.
+    /// </summary>
+    public static ulong Fingerprint(ReadOnlySpan<byte> content) => FileStorageNames.ContentHash(content);
 
     /// <summary>Gets the journal's path.</summary>
     public string FilePath => _path;
-
-    /// <summary>Gets whether the journal holds entries (written by this run or a previous one).</summary>
-    public bool HasEntries => _length > 0;
 
     /// <summary>Reads the entries a previous run left; a missing journal has none.</summary>
     /// <exception cref="IOException">The journal exists but cannot be read.</exception>

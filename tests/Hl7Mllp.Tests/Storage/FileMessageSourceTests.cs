@@ -543,6 +543,41 @@ public sealed class FileMessageSourceTests : IDisposable
     }
 
     [Fact]
+    public async Task CompleteAsync_JournalCannotBeWritten_MovesTheFileBeforeReturning()
+    {
+        WriteMessage("a.hl7", "A");
+        WriteMessage("b.hl7", "B", Base.AddSeconds(1));
+        var source = CreateSource(o => o.ArchiveDirectory = Archive);
+        Directory.CreateDirectory(source.JournalFilePath); // a directory where the journal goes: it cannot be opened for writing
+
+        await using (var messages = source.PollAsync(10).GetAsyncEnumerator())
+        {
+            await AcceptNextAsync(source, messages);
+
+            File.Exists(Path.Join(Input, "a.hl7")).Should().BeFalse("an acceptance the journal cannot record is moved at once, as before the journal");
+            ControlIdOf(Path.Join(Archive, "a.hl7")).Should().Be("A");
+            (await messages.MoveNextAsync()).Should().BeTrue();
+            ControlId(messages.Current).Should().Be("B", "a.hl7 is never offered again");
+        }
+
+        Directory.Exists(source.JournalFilePath).Should().BeTrue("the source deletes no journal it never wrote");
+    }
+
+    [Fact]
+    public async Task PollAsync_JournaledFileGoneBeforeTheRestart_SendsTheOthersAndDeletesTheJournal()
+    {
+        WriteMessage("b.hl7", "B");
+        var source = CreateSource(o => o.ArchiveDirectory = Archive);
+        File.WriteAllText(source.JournalFilePath, $"42 {Base.Ticks} xxh3:0123456789abcdef a.hl7\n");
+
+        var sent = await PollAndAcceptAsync(source);
+
+        sent.Select(ControlId).Should().Equal(["B"]);
+        File.Exists(Path.Join(Archive, "a.hl7")).Should().BeFalse("there was nothing left to archive");
+        File.Exists(source.JournalFilePath).Should().BeFalse("an entry whose file is gone is done");
+    }
+
+    [Fact]
     public async Task PollAsync_JournaledButNotMovedBeforeACrash_ArchivedWithoutSendingAgain()
     {
         var a = WriteMessage("a.hl7", "A");
@@ -580,8 +615,8 @@ public sealed class FileMessageSourceTests : IDisposable
         var journaled = FileStorageTestData.MessageBytes("Y");
         journaled.Length.Should().Be((int)new FileInfo(a).Length, "the journaled file had the same size");
         var source = CreateSource(o => o.ArchiveDirectory = Archive);
-        var fingerprint = FileSourceJournal.Fingerprint([journaled]);
-        File.WriteAllText(source.JournalFilePath, $"{new FileInfo(a).Length} {File.GetLastWriteTimeUtc(a).Ticks} sha:{fingerprint:x16} a.hl7\n");
+        var fingerprint = FileSourceJournal.Fingerprint(journaled);
+        File.WriteAllText(source.JournalFilePath, $"{new FileInfo(a).Length} {File.GetLastWriteTimeUtc(a).Ticks} xxh3:{fingerprint:x16} a.hl7\n");
 
         var sent = await PollAndAcceptAsync(source);
 
@@ -593,13 +628,56 @@ public sealed class FileMessageSourceTests : IDisposable
     {
         var a = WriteMessage("a.hl7", "A");
         var source = CreateSource(o => o.ArchiveDirectory = Archive);
-        var fingerprint = FileSourceJournal.Fingerprint([File.ReadAllBytes(a)]);
-        File.WriteAllText(source.JournalFilePath, $"{new FileInfo(a).Length} {File.GetLastWriteTimeUtc(a).Ticks} sha:{fingerprint:x16} a.hl7\n");
+        var fingerprint = FileSourceJournal.Fingerprint(File.ReadAllBytes(a));
+        File.WriteAllText(source.JournalFilePath, $"{new FileInfo(a).Length} {File.GetLastWriteTimeUtc(a).Ticks} xxh3:{fingerprint:x16} a.hl7\n");
 
         var sent = await PollAndAcceptAsync(source);
 
         sent.Should().BeEmpty("a.hl7 was accepted before the crash");
         ControlIdOf(Path.Join(Archive, "a.hl7")).Should().Be("A");
+    }
+
+    [Fact]
+    public async Task PollAsync_JournaledBatchFileUnchanged_ArchivedWithoutSendingAgain()
+    {
+        var batch = Path.Join(Input, "batch.hl7");
+        Directory.CreateDirectory(Input);
+        File.WriteAllText(batch, FileStorageTestData.Batch("1", "2", "3"));
+        var source = CreateSource(o =>
+        {
+            o.ArchiveDirectory = Archive;
+            o.SplitBatches = true;
+        });
+        var fingerprint = FileSourceJournal.Fingerprint(File.ReadAllBytes(batch));
+        File.WriteAllText(source.JournalFilePath, $"{new FileInfo(batch).Length} {File.GetLastWriteTimeUtc(batch).Ticks} xxh3:{fingerprint:x16} batch.hl7\n");
+
+        var sent = await PollAndAcceptAsync(source);
+
+        sent.Should().BeEmpty("every message of batch.hl7 was accepted before the crash");
+        File.Exists(Path.Join(Archive, "batch.hl7")).Should().BeTrue();
+        File.Exists(batch).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task PollAsync_JournaledBatchFileWithOtherBytesOfTheSameLength_SendsEveryMessage()
+    {
+        // The fingerprint covers the file's bytes, so a batch whose messages differ in one control ID is a new file.
+        var batch = Path.Join(Input, "batch.hl7");
+        Directory.CreateDirectory(Input);
+        File.WriteAllText(batch, FileStorageTestData.Batch("1", "2", "3"));
+        var journaled = Encoding.ASCII.GetBytes(FileStorageTestData.Batch("1", "2", "4"));
+        journaled.Length.Should().Be((int)new FileInfo(batch).Length, "the journaled file had the same size");
+        var source = CreateSource(o =>
+        {
+            o.ArchiveDirectory = Archive;
+            o.SplitBatches = true;
+        });
+        var fingerprint = FileSourceJournal.Fingerprint(journaled);
+        File.WriteAllText(source.JournalFilePath, $"{new FileInfo(batch).Length} {File.GetLastWriteTimeUtc(batch).Ticks} xxh3:{fingerprint:x16} batch.hl7\n");
+
+        var sent = await PollAndAcceptAsync(source);
+
+        sent.Select(ControlId).Should().Equal(["1", "2", "3"], "the file in the folder is not the one journaled");
     }
 
     [Fact]
