@@ -199,6 +199,12 @@ internal sealed class MllpLowLatencyStream : Stream
             _cancellationToken = cancellationToken;
             _result = result;
             _requested.Release();
+            if (_stopped)
+            {
+                // The stream was disposed: the thread may have ended before it saw this request.
+                result.TrySetException(new ObjectDisposedException(nameof(MllpLowLatencyStream)));
+            }
+
             return result.Task;
         }
 
@@ -215,7 +221,9 @@ internal sealed class MllpLowLatencyStream : Stream
                 _requested.Wait();
                 if (_stopped)
                 {
-                    _requested.Dispose();
+                    // A request that raced the stop would otherwise never complete. The semaphore is left undisposed
+                    // (it has no wait handle) so that a late request's release cannot throw.
+                    _result?.TrySetException(new ObjectDisposedException(nameof(MllpLowLatencyStream)));
                     return;
                 }
 

@@ -64,6 +64,35 @@ public sealed class MllpLowLatencyStreamTests : IDisposable
         (await read.WaitAsync(TimeSpan.FromSeconds(10))).Should().Be(0, "end of stream");
     }
 
+    [Fact]
+    public async Task ReadAsync_StreamDisposedWhileWaitingSlowly_FailsInsteadOfHanging()
+    {
+        var buffer = new byte[16];
+        var first = _stream.ReadAsync(buffer).AsTask();
+        _server.Send([1]);
+        (await first.WaitAsync(TimeSpan.FromSeconds(10))).Should().Be(1);
+        var read = _stream.ReadAsync(buffer).AsTask();
+
+        _stream.Dispose();
+
+        var waited = () => read.WaitAsync(TimeSpan.FromSeconds(10));
+        (await waited.Should().ThrowAsync<Exception>()).Which.Should().Match(e => e is ObjectDisposedException || e is IOException, "the socket under the wait was closed");
+    }
+
+    [Fact]
+    public async Task ReadAsync_AfterDispose_ThrowsObjectDisposed()
+    {
+        var buffer = new byte[16];
+        var slow = _stream.ReadAsync(buffer).AsTask();
+        _server.Send([1]);
+        (await slow.WaitAsync(TimeSpan.FromSeconds(10))).Should().Be(1);
+        _stream.Dispose();
+
+        var read = async () => await _stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
+        await read.Should().ThrowAsync<ObjectDisposedException>();
+    }
+
     public void Dispose()
     {
         _stream.Dispose();
