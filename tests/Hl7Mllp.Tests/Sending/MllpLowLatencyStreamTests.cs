@@ -68,9 +68,7 @@ public sealed class MllpLowLatencyStreamTests : IDisposable
     public async Task ReadAsync_StreamDisposedWhileWaitingSlowly_FailsInsteadOfHanging()
     {
         var buffer = new byte[16];
-        var first = _stream.ReadAsync(buffer).AsTask();
-        _server.Send([1]);
-        (await first.WaitAsync(TimeSpan.FromSeconds(10))).Should().Be(1);
+        await ServeOneSlowReadAsync(buffer);
         var read = _stream.ReadAsync(buffer).AsTask();
 
         _stream.Dispose();
@@ -83,9 +81,7 @@ public sealed class MllpLowLatencyStreamTests : IDisposable
     public async Task ReadAsync_AfterDispose_ThrowsObjectDisposed()
     {
         var buffer = new byte[16];
-        var slow = _stream.ReadAsync(buffer).AsTask();
-        _server.Send([1]);
-        (await slow.WaitAsync(TimeSpan.FromSeconds(10))).Should().Be(1);
+        await ServeOneSlowReadAsync(buffer);
         _stream.Dispose();
 
         var read = async () => await _stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
@@ -97,5 +93,14 @@ public sealed class MllpLowLatencyStreamTests : IDisposable
     {
         _stream.Dispose();
         _sockets.Dispose();
+    }
+
+    /// <summary>One read that leaves the 1 ms kernel wait (nothing sent yet) and is served by the waiter thread, which then runs.</summary>
+    private async Task ServeOneSlowReadAsync(byte[] buffer)
+    {
+        var read = _stream.ReadAsync(buffer).AsTask();
+        _server.Send([1]);
+        (await read.WaitAsync(TimeSpan.FromSeconds(10))).Should().Be(1);
+        _stream.SlowWaitsOnOwnThread.Should().Be(1);
     }
 }
