@@ -185,7 +185,10 @@ internal sealed class MllpLowLatencyStream : Stream
         public SlowWaiter(MllpLowLatencyStream stream)
         {
             _stream = stream;
-            new Thread(Run) { IsBackground = true, Name = "Hl7Mllp ACK wait" }.Start();
+
+            // Unsafe: the thread outlives the send that starts it and must not keep that send's async-locals
+            // (Activity.Current with its tags, logging scopes) alive for the life of the connection.
+            new Thread(Run) { IsBackground = true, Name = "Hl7Mllp ACK wait" }.UnsafeStart();
         }
 
         /// <summary>Gets how many waits this thread has served.</summary>
