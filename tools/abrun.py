@@ -14,10 +14,10 @@ Example, main's CLI against a branch's (build each with `dotnet build -c Release
   python3 tools/abrun.py 5 main="dotnet A/Hl7Mllp.Cli.dll listen --port 0 --bind 127.0.0.1 --quiet --store memory" \\
                            new="dotnet B/Hl7Mllp.Cli.dll listen --port 0 --bind 127.0.0.1 --quiet --store memory"
 """
-import os, re, socket, statistics, subprocess, sys, tempfile, time
+import os, re, statistics, subprocess, sys, tempfile
 
-root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-shared = os.environ.get("HL7MLLP_SHARED", os.path.join(root, "..", "shared"))
+from _common import build, free_port, shared, start_server
+
 rounds = int(sys.argv[1])
 messages = os.environ.get("MSGS", "20000")
 warmup = os.environ.get("WARMUP", "2000")
@@ -25,16 +25,7 @@ message_file = os.environ.get("MSGFILE", os.path.join(shared, "tools", "mllp-loa
 work = tempfile.mkdtemp(prefix="hl7mllp-abrun-")
 tools = {}
 for tool in ("mllp-echo", "mllp-loadgen"):
-    out = os.path.join(work, tool)
-    subprocess.run(["dotnet", "build", "-c", "Release", "-v", "q", "-nologo", os.path.join(shared, "tools", tool), "-o", out],
-                   check=True, stdout=subprocess.DEVNULL)
-    tools[tool] = os.path.join(out, tool + ".dll")
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
+    tools[tool] = os.path.join(build(os.path.join(shared, "tools", tool), os.path.join(work, tool)), tool + ".dll")
 
 servers = [("echo", f"dotnet {tools['mllp-echo']} --port {free_port()}")] + [tuple(a.split("=", 1)) for a in sys.argv[2:]]
 procs, ports = {}, {}
@@ -49,16 +40,7 @@ def run(port, connections, count):
 
 try:
     for name, command in servers:
-        log = os.path.join(work, name + ".log")
-        procs[name] = subprocess.Popen(command.split(), stdout=open(log, "w"), stderr=subprocess.STDOUT)
-        for _ in range(200):
-            found = re.search(r"listening on [0-9.]+:(\d+)", open(log).read())
-            if found:
-                ports[name] = int(found.group(1))
-                break
-            time.sleep(0.05)
-        else:
-            raise RuntimeError(f"{name}: no 'listening on' line in {log}")
+        procs[name], ports[name] = start_server(command.split(), os.path.join(work, name + ".log"))
     for name, _ in servers:
         run(ports[name], 8, 3000)  # JIT and pool warm-up
     rates = {(name, c): [] for name, _ in servers for c in (1, 8)}

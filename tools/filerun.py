@@ -14,8 +14,8 @@ Every process it starts is stopped by its pid; every run is bounded (--max-secon
 """
 import os, re, shutil, signal, statistics, subprocess, sys, tempfile, time
 
-root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-shared = os.environ.get("HL7MLLP_SHARED", os.path.join(root, "..", "shared"))
+import _common
+from _common import free_port, root, shared
 message_file = os.path.join(shared, "tools", "mllp-loadgen", "adt_a01.hl7")
 rounds = int(os.environ.get("ROUNDS", "3"))
 work = tempfile.mkdtemp(prefix="hl7mllp-filerun-", dir=os.environ.get("FILERUN_DIR"))  # the disk measured: $FILERUN_DIR or the temp folder
@@ -23,20 +23,13 @@ procs = []
 
 
 def build(project, name):
-    out = os.path.join(work, "bin", name)
-    subprocess.run(["dotnet", "build", "-c", "Release", "-v", "q", "-nologo", project, "-o", out], check=True, stdout=subprocess.DEVNULL)
-    return out
+    return _common.build(project, os.path.join(work, "bin", name))
 
 
 def start(args, log):
-    p = subprocess.Popen(args, stdout=open(log, "w"), stderr=subprocess.STDOUT)
+    p, port = _common.start_server(args, log)
     procs.append(p)
-    for _ in range(300):
-        m = re.search(r"listening on [0-9.]+:(\d+)", open(log).read())
-        if m:
-            return p, int(m.group(1))
-        time.sleep(0.05)
-    raise RuntimeError("no 'listening on' line in " + log)
+    return p, port
 
 
 def stop(p):
@@ -164,13 +157,6 @@ def source(cli, echo_dir):
     stop(p)
     print(f"median source: {statistics.median(file_rates):.0f} files/s, send {statistics.median(send_rates):.0f} msgs/s, "
           f"ratio {statistics.median(ratios):.2f} (all: {' '.join(f'{x:.2f}' for x in ratios)})")
-
-
-def free_port():
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 try:

@@ -185,7 +185,10 @@ internal sealed class MllpLowLatencyStream : Stream
         public SlowWaiter(MllpLowLatencyStream stream)
         {
             _stream = stream;
-            new Thread(Run) { IsBackground = true, Name = "Hl7Mllp ACK wait" }.Start();
+
+            // Unsafe: the thread outlives the send that starts it and must not keep that send's async-locals
+            // (Activity.Current with its tags, logging scopes) alive for the life of the connection.
+            new Thread(Run) { IsBackground = true, Name = "Hl7Mllp ACK wait" }.UnsafeStart();
         }
 
         /// <summary>Gets how many waits this thread has served.</summary>
@@ -199,6 +202,12 @@ internal sealed class MllpLowLatencyStream : Stream
             _cancellationToken = cancellationToken;
             _result = result;
             _requested.Release();
+            if (_stopped)
+            {
+                // The stream was disposed: the thread may have ended before it saw this request.
+                result.TrySetException(new ObjectDisposedException(nameof(MllpLowLatencyStream)));
+            }
+
             return result.Task;
         }
 
@@ -215,7 +224,9 @@ internal sealed class MllpLowLatencyStream : Stream
                 _requested.Wait();
                 if (_stopped)
                 {
-                    _requested.Dispose();
+                    // A request that raced the stop would otherwise never complete. The semaphore is left undisposed
+                    // (it has no wait handle) so that a late request's release cannot throw.
+                    _result?.TrySetException(new ObjectDisposedException(nameof(MllpLowLatencyStream)));
                     return;
                 }
 

@@ -64,9 +64,43 @@ public sealed class MllpLowLatencyStreamTests : IDisposable
         (await read.WaitAsync(TimeSpan.FromSeconds(10))).Should().Be(0, "end of stream");
     }
 
+    [Fact]
+    public async Task ReadAsync_StreamDisposedWhileWaitingSlowly_FailsInsteadOfHanging()
+    {
+        var buffer = new byte[16];
+        await ServeOneSlowReadAsync(buffer);
+        var read = _stream.ReadAsync(buffer).AsTask();
+
+        _stream.Dispose();
+
+        var waited = () => read.WaitAsync(TimeSpan.FromSeconds(10));
+        (await waited.Should().ThrowAsync<Exception>()).Which.Should().Match(e => e is ObjectDisposedException || e is IOException, "the socket under the wait was closed");
+    }
+
+    [Fact]
+    public async Task ReadAsync_AfterDispose_ThrowsObjectDisposed()
+    {
+        var buffer = new byte[16];
+        await ServeOneSlowReadAsync(buffer);
+        _stream.Dispose();
+
+        var read = async () => await _stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
+        await read.Should().ThrowAsync<ObjectDisposedException>();
+    }
+
     public void Dispose()
     {
         _stream.Dispose();
         _sockets.Dispose();
+    }
+
+    /// <summary>One read that leaves the 1 ms kernel wait (nothing sent yet) and is served by the waiter thread, which then runs.</summary>
+    private async Task ServeOneSlowReadAsync(byte[] buffer)
+    {
+        var read = _stream.ReadAsync(buffer).AsTask();
+        _server.Send([1]);
+        (await read.WaitAsync(TimeSpan.FromSeconds(10))).Should().Be(1);
+        _stream.SlowWaitsOnOwnThread.Should().Be(1);
     }
 }

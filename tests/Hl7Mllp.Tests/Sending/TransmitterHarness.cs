@@ -173,6 +173,7 @@ internal sealed class TransmitterHarness : IAsyncDisposable
     internal sealed class FakeSender(Func<int, string, ValueTask<MllpSendResult>> script, Action changed) : ITransmitterSender
     {
         private readonly List<byte[]> _calls = [];
+        private readonly List<string> _connectionCalls = [];
         private int _inFlight;
 
         public IReadOnlyList<byte[]> Calls
@@ -189,6 +190,27 @@ internal sealed class TransmitterHarness : IAsyncDisposable
         public List<string> ControlIds => Calls.Select(c => Hl7Message.Parse(c).ControlId).ToList();
 
         public bool InFlight => Volatile.Read(ref _inFlight) != 0;
+
+        /// <summary>Gets the connection calls in order: "begin", "end" (of a cycle) and "disconnect" (schedule off).</summary>
+        public List<string> ConnectionCalls
+        {
+            get
+            {
+                lock (_connectionCalls)
+                {
+                    return [.. _connectionCalls];
+                }
+            }
+        }
+
+        /// <summary>Gets or sets whether ending a cycle and disconnecting throw, as a client that fails to close would.</summary>
+        public bool FailConnectionRelease { get; set; }
+
+        public void BeginCycle() => RecordConnectionCall("begin");
+
+        public ValueTask EndCycleAsync() => ReleaseConnection("end");
+
+        public ValueTask DisconnectAsync() => ReleaseConnection("disconnect");
 
         public async ValueTask<MllpSendResult> SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
         {
@@ -210,6 +232,22 @@ internal sealed class TransmitterHarness : IAsyncDisposable
                 Interlocked.Exchange(ref _inFlight, 0);
                 changed();
             }
+        }
+
+        private ValueTask ReleaseConnection(string call)
+        {
+            RecordConnectionCall(call);
+            return FailConnectionRelease ? ValueTask.FromException(new IOException("close failed")) : ValueTask.CompletedTask;
+        }
+
+        private void RecordConnectionCall(string call)
+        {
+            lock (_connectionCalls)
+            {
+                _connectionCalls.Add(call);
+            }
+
+            changed();
         }
     }
 }

@@ -144,6 +144,38 @@ public class TransmitterTests
         await h.UntilAsync(() => { lock (events) { return events.Contains(TransmitterEventKind.ScheduleStopped); } }, "the schedule event was raised");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Run_ScheduleTurnsOff_EveryCycleEndsItsConnectionHoldAndTheConnectionIsClosedOnce(bool releaseFails)
+    {
+        // The harness starts at 12:00 UTC, inside the window 12:00-12:30.
+        var options = new TransmitterOptions { Schedule = Schedule.Parse("12:00-12:30"), PollingInterval = TimeSpan.FromMinutes(10) };
+        await using var h = new TransmitterHarness(options);
+        h.Sender.FailConnectionRelease = releaseFails;
+        await h.EnqueueAsync("M1");
+
+        await h.StartAsync();
+        await h.IdleAfterAsync(1);
+        await h.EnqueueAsync("M2");
+        h.Time.Advance(TimeSpan.FromMinutes(10));
+        await h.IdleAfterAsync(2);
+        h.Time.Advance(TimeSpan.FromMinutes(20));
+        await h.UntilAsync(() => h.Transmitter.GetStatus().State == TransmitterState.OutsideSchedule && h.Time.PendingTimers > 0, "outside the schedule");
+        for (int i = 0; i < 3; i++)
+        {
+            h.Time.Advance(TimeSpan.FromHours(1));
+            await h.UntilAsync(() => h.Time.PendingTimers > 0, "parked outside the schedule");
+        }
+
+        List<string> calls = h.Sender.ConnectionCalls;
+        calls[^1].Should().Be("disconnect", "the connection is closed when the schedule turns off");
+        calls.Count(c => c == "disconnect").Should().Be(1, "once per turn-off, not once per wait outside the schedule");
+        calls.Take(calls.Count - 1).Should().Equal(Enumerable.Repeat(new[] { "begin", "end" }, (calls.Count - 1) / 2).SelectMany(pair => pair), "every cycle that began ended");
+        h.CompletedIds.Should().Equal("M1", "M2");
+        h.Logs.HasEventId(Hl7MllpEventIds.TransmitterLoopFailed).Should().Be(releaseFails, "a failed close is logged and the loop goes on");
+    }
+
     [Fact]
     public async Task Run_TimeoutsThenAccept_RetriesSameBytesAndControlIdWithBackoff()
     {
