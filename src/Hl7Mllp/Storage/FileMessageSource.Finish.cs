@@ -181,10 +181,10 @@ public sealed partial class FileMessageSource
 
     // Called under _lock at the first poll: a file journaled as accepted by an earlier run (killed before its move) is
     // archived now, without sending it again, if it is still the same file (name, length, modification time, and the
-    // fingerprint of its bytes when the entry has one). Anything else is a new file and is sent.
+    // fingerprint of its bytes). Anything else is a new file and is sent.
     private void ReplayJournal()
     {
-        List<(string Name, long Length, long ModifiedTicks, ulong? Fingerprint)> entries;
+        List<(string Name, long Length, long ModifiedTicks, ulong Fingerprint)> entries;
         try
         {
             entries = _journal.Load();
@@ -205,8 +205,8 @@ public sealed partial class FileMessageSource
         }
     }
 
-    private bool HasFingerprint(FileInfo file, ulong? fingerprint) =>
-        fingerprint is null || ReadFile(file.FullName) is { Outcome: ReadOutcome.Read } read && read.Fingerprint == fingerprint;
+    private bool HasFingerprint(FileInfo file, ulong fingerprint) =>
+        ReadFile(file.FullName) is { Outcome: ReadOutcome.Read } read && read.Fingerprint == fingerprint;
 
     private void FlushJournal()
     {

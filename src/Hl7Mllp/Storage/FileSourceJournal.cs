@@ -15,8 +15,7 @@ namespace Hl7Mllp.Storage;
 /// the process; the move that follows in the background makes it survive a power loss once its directory is flushed.
 /// A restart archives every file still in the input directory whose name, length, modification time and content
 /// fingerprint match an entry, without sending it again (a new file that only happens to share the name, size and time
-/// stamp is sent); the journal is deleted once every journaled move is done and flushed. Lines without a fingerprint
-/// (written by an earlier version) match on name, length and time alone.
+/// stamp is sent); the journal is deleted once every journaled move is done and flushed.
 /// </summary>
 /// <remarks>Not thread-safe: the source serializes access. Lines that do not parse (a power loss mid-write) are ignored.</remarks>
 internal sealed class FileSourceJournal : IDisposable
@@ -45,9 +44,9 @@ internal sealed class FileSourceJournal : IDisposable
 
     /// <summary>Reads the entries a previous run left; a missing journal has none.</summary>
     /// <exception cref="IOException">The journal exists but cannot be read.</exception>
-    public List<(string Name, long Length, long ModifiedTicks, ulong? Fingerprint)> Load()
+    public List<(string Name, long Length, long ModifiedTicks, ulong Fingerprint)> Load()
     {
-        List<(string, long, long, ulong?)> entries = [];
+        List<(string, long, long, ulong)> entries = [];
         if (!File.Exists(_path))
         {
             return entries;
@@ -55,25 +54,16 @@ internal sealed class FileSourceJournal : IDisposable
 
         foreach (var line in File.ReadLines(_path, Encoding.UTF8))
         {
-            var parts = line.Split(' ', 3);
-            if (parts.Length == 3
+            // length ticks xxh3:fingerprint name (the name may hold spaces); any other line is torn or foreign.
+            var parts = line.Split(' ', 4);
+            if (parts.Length == 4
                 && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var length)
                 && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
-                && parts[2].Length > 0)
+                && parts[2].StartsWith(FingerprintPrefix, StringComparison.Ordinal)
+                && ulong.TryParse(parts[2].AsSpan(FingerprintPrefix.Length), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var fingerprint)
+                && parts[3].Length > 0)
             {
-                var rest = parts[2];
-                ulong? fingerprint = null;
-                if (rest.StartsWith(FingerprintPrefix, StringComparison.Ordinal) && rest.IndexOf(' ', StringComparison.Ordinal) is var end and > 0
-                    && ulong.TryParse(rest.AsSpan(FingerprintPrefix.Length, end - FingerprintPrefix.Length), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var value))
-                {
-                    fingerprint = value;
-                    rest = rest[(end + 1)..];
-                }
-
-                if (rest.Length > 0)
-                {
-                    entries.Add((rest, length, ticks, fingerprint));
-                }
+                entries.Add((parts[3], length, ticks, fingerprint));
             }
         }
 

@@ -583,7 +583,8 @@ public sealed class FileMessageSourceTests : IDisposable
         var a = WriteMessage("a.hl7", "A");
         WriteMessage("b.hl7", "B", Base.AddSeconds(1));
         var source = CreateSource(o => o.ArchiveDirectory = Archive);
-        File.WriteAllText(source.JournalFilePath, $"{new FileInfo(a).Length} {File.GetLastWriteTimeUtc(a).Ticks} a.hl7\n");
+        var fingerprint = FileSourceJournal.Fingerprint(File.ReadAllBytes(a));
+        File.WriteAllText(source.JournalFilePath, $"{new FileInfo(a).Length} {File.GetLastWriteTimeUtc(a).Ticks} xxh3:{fingerprint:x16} a.hl7\n");
 
         var sent = await PollAndAcceptAsync(source);
 
@@ -598,7 +599,8 @@ public sealed class FileMessageSourceTests : IDisposable
     {
         var a = WriteMessage("a.hl7", "A");
         var source = CreateSource(o => o.ArchiveDirectory = Archive);
-        File.WriteAllText(source.JournalFilePath, $"{new FileInfo(a).Length} {File.GetLastWriteTimeUtc(a).Ticks - 1} a.hl7\nnot a line\n");
+        var fingerprint = FileSourceJournal.Fingerprint(File.ReadAllBytes(a));
+        File.WriteAllText(source.JournalFilePath, $"{new FileInfo(a).Length} {File.GetLastWriteTimeUtc(a).Ticks - 1} xxh3:{fingerprint:x16} a.hl7\nnot a line\n");
 
         var sent = await PollAndAcceptAsync(source);
 
