@@ -59,13 +59,19 @@ public sealed class MllpListenerSocketReaderTests : IAsyncLifetime
     {
         var reader = new MllpListenerSocketReader(_server, 8192);
         await _client.SendAsync(new byte[20_000]);
+        _client.Shutdown(SocketShutdown.Send);
 
+        // Bounded: a reader that wrongly grew would reach the peer's end and stop here instead of hanging.
         var read = async () =>
         {
-            while (true)
+            for (int i = 0; i < 100; i++)
             {
                 var result = await reader.ReadAsync();
                 reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+                if (result.IsCompleted)
+                {
+                    return;
+                }
             }
         };
 
@@ -109,6 +115,57 @@ public sealed class MllpListenerSocketReaderTests : IAsyncLifetime
         }
 
         result.Buffer.ToArray().Should().Equal(9);
+        reader.Complete();
+    }
+
+    [Fact]
+    public async Task ReadAsync_PeerResetsMidFrame_ThrowsSocketException()
+    {
+        var reader = new MllpListenerSocketReader(_server, 8192);
+        await _client.SendAsync(new byte[] { 0x0B, (byte)'M' });
+        var first = await reader.ReadAsync();
+        reader.AdvanceTo(first.Buffer.Start, first.Buffer.End);
+
+        // Linger 0: the close sends a reset, the way a peer that crashes or is killed vanishes.
+        _client.LingerState = new LingerOption(true, 0);
+        _client.Close();
+
+        var read = async () =>
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                var result = await reader.ReadAsync();
+                reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+                if (result.IsCompleted)
+                {
+                    return;
+                }
+            }
+        };
+
+        (await read.Should().ThrowAsync<SocketException>()).Which.SocketErrorCode.Should().Be(SocketError.ConnectionReset);
+        reader.Complete();
+    }
+
+    [Fact]
+    public async Task CancelPendingRead_BeforeARead_ThatReadIsCanceledWithTheBufferedBytesAndTheNextIsNot()
+    {
+        var reader = new MllpListenerSocketReader(_server, 8192);
+        await _client.SendAsync(new byte[] { 1, 2 });
+        var first = await reader.ReadAsync();
+        byte[] buffered = first.Buffer.ToArray();
+        reader.AdvanceTo(first.Buffer.Start, first.Buffer.End);
+
+        reader.CancelPendingRead();
+        var canceled = await reader.ReadAsync();
+
+        canceled.IsCanceled.Should().BeTrue();
+        canceled.Buffer.ToArray().Should().Equal(buffered);
+        reader.AdvanceTo(canceled.Buffer.Start, canceled.Buffer.End);
+        await _client.SendAsync(new byte[] { 3 });
+        var next = await reader.ReadAsync();
+        next.IsCanceled.Should().BeFalse();
+        next.Buffer.ToArray()[^1].Should().Be(3);
         reader.Complete();
     }
 
