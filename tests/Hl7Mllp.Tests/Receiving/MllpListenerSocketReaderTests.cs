@@ -61,19 +61,8 @@ public sealed class MllpListenerSocketReaderTests : IAsyncLifetime
         await _client.SendAsync(new byte[20_000]);
         _client.Shutdown(SocketShutdown.Send);
 
-        // Bounded: a reader that wrongly grew would reach the peer's end and stop here instead of hanging.
-        var read = async () =>
-        {
-            for (int i = 0; i < 100; i++)
-            {
-                var result = await reader.ReadAsync();
-                reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
-                if (result.IsCompleted)
-                {
-                    return;
-                }
-            }
-        };
+        // Bounded: a reader that wrongly grew would reach the peer's end and stop there instead of hanging.
+        var read = () => ReadToTheEndAsync(reader);
 
         await read.Should().ThrowAsync<InvalidOperationException>();
         reader.Capacity.Should().Be(8192);
@@ -130,18 +119,7 @@ public sealed class MllpListenerSocketReaderTests : IAsyncLifetime
         _client.LingerState = new LingerOption(true, 0);
         _client.Close();
 
-        var read = async () =>
-        {
-            for (int i = 0; i < 100; i++)
-            {
-                var result = await reader.ReadAsync();
-                reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
-                if (result.IsCompleted)
-                {
-                    return;
-                }
-            }
-        };
+        var read = () => ReadToTheEndAsync(reader);
 
         (await read.Should().ThrowAsync<SocketException>()).Which.SocketErrorCode.Should().Be(SocketError.ConnectionReset);
         reader.Complete();
@@ -180,5 +158,19 @@ public sealed class MllpListenerSocketReaderTests : IAsyncLifetime
 
         advance.Should().Throw<InvalidOperationException>();
         reader.Complete();
+    }
+
+    /// <summary>Reads without consuming anything until the peer's end, at most 100 reads.</summary>
+    private static async Task ReadToTheEndAsync(MllpListenerSocketReader reader)
+    {
+        for (int i = 0; i < 100; i++)
+        {
+            var result = await reader.ReadAsync();
+            reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+            if (result.IsCompleted)
+            {
+                return;
+            }
+        }
     }
 }
