@@ -144,7 +144,7 @@ public sealed class AckBuilder
     {
         ArgumentNullException.ThrowIfNull(output);
         ReadOnlySpan<byte> header = Salvage(received, out Hl7Delimiters delimiters);
-        Span<int> bounds = stackalloc int[AckHeaderFields.BufferLength];
+        Span<Range> bounds = stackalloc Range[AckHeaderFields.BufferLength];
         AckHeaderFields fields = AckHeaderFields.Split(header, delimiters.FieldByte, bounds);
         AckMode mode = AckMode.FromFields(fields[15], fields[16], delimiters.ComponentByte);
         Hl7Error nak = Hl7Error.FromParseError(error);
@@ -217,7 +217,7 @@ public sealed class AckBuilder
 
     private int Write(ReadOnlySpan<byte> header, Hl7Delimiters d, Encoding encoding, AckCode code, IReadOnlyList<Hl7Error> errors, IBufferWriter<byte> output)
     {
-        Span<int> bounds = stackalloc int[AckHeaderFields.BufferLength];
+        Span<Range> bounds = stackalloc Range[AckHeaderFields.BufferLength];
         AckHeaderFields received = AckHeaderFields.Split(header, d.FieldByte, bounds);
         bool v25 = AckHeaderFields.IsV25OrLater(AckHeaderFields.Component(received[12], d, 1));
         ReadOnlySpan<byte> trigger = AckHeaderFields.Component(received[9], d, 2);

@@ -8,16 +8,16 @@ internal readonly ref struct AckHeaderFields
     /// <summary>The last MSH field the ACK builder reads (MSH-25, receiving network address).</summary>
     public const int MaxField = 25;
 
-    /// <summary>The number of ints the caller provides for the split.</summary>
-    public const int BufferLength = (MaxField + 1) * 2;
+    /// <summary>The number of ranges the caller provides for the split.</summary>
+    public const int BufferLength = MaxField + 1;
 
     private readonly ReadOnlySpan<byte> _segment;
-    private readonly Span<int> _bounds;
+    private readonly Span<Range> _fields;
 
-    private AckHeaderFields(ReadOnlySpan<byte> segment, Span<int> bounds)
+    private AckHeaderFields(ReadOnlySpan<byte> segment, Span<Range> fields)
     {
         _segment = segment;
-        _bounds = bounds;
+        _fields = fields;
     }
 
     /// <summary>Gets the number of fields present (MSH-1 counts), at most <see cref="MaxField"/>.</summary>
@@ -25,35 +25,13 @@ internal readonly ref struct AckHeaderFields
 
     /// <summary>Gets a field's raw bytes; empty when absent.</summary>
     public ReadOnlySpan<byte> this[int field] =>
-        field >= 2 && field <= Count ? _segment.Slice(_bounds[field * 2], _bounds[(field * 2) + 1]) : default;
+        field >= 2 && field <= Count ? _segment[_fields[field]] : default;
 
     /// <summary>Splits an MSH segment (<c>MSH</c>, the field separator, then fields 2, 3, …); an empty span has no fields.</summary>
-    public static AckHeaderFields Split(ReadOnlySpan<byte> segment, byte separator, Span<int> bounds)
+    public static AckHeaderFields Split(ReadOnlySpan<byte> segment, byte separator, Span<Range> fields)
     {
-        int count = 0;
-        if (segment.Length >= 4)
-        {
-            count = 1;
-            Span<int> ends = stackalloc int[MaxField - 1];
-            int found = Hl7Scanner.IndexesOf(segment[4..], separator, ends);
-            int position = 4;
-            while (count < MaxField)
-            {
-                int index = count - 1;
-                int length = index < found ? 4 + ends[index] - position : segment.Length - position;
-                count++;
-                bounds[count * 2] = position;
-                bounds[(count * 2) + 1] = length;
-                if (index >= found)
-                {
-                    break;
-                }
-
-                position += length + 1;
-            }
-        }
-
-        return new AckHeaderFields(segment, bounds) { Count = count };
+        fields = fields[..BufferLength];
+        return new AckHeaderFields(segment, fields) { Count = Hl7Scanner.SplitHeader(segment, separator, fields) };
     }
 
     /// <summary>Gets the first component of the first repetition of a field.</summary>

@@ -7,13 +7,13 @@ namespace Hl7Mllp.Acks;
 internal sealed class AckMshTemplate
 {
     private readonly byte[] _bytes;
-    private readonly int[] _bounds;
+    private readonly Range[] _bounds;
 
     private AckMshTemplate(byte[] bytes, Hl7Delimiters delimiters)
     {
         _bytes = bytes;
         Delimiters = delimiters;
-        _bounds = new int[AckHeaderFields.BufferLength];
+        _bounds = new Range[AckHeaderFields.BufferLength];
         FieldCount = AckHeaderFields.Split(bytes, delimiters.FieldByte, _bounds).Count;
     }
 

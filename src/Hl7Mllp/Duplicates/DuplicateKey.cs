@@ -1,5 +1,4 @@
 using System.Buffers;
-using Hl7Mllp.Messages;
 using Hl7Mllp.Receiving;
 
 namespace Hl7Mllp.Duplicates;
@@ -62,14 +61,7 @@ internal static class DuplicateKey
         controlId.CopyTo(destination[written..]);
     }
 
-    /// <summary>Builds the key of a message and passes it to <paramref name="action"/> without allocating for keys up to <see cref="StackLimit"/> bytes.</summary>
-    public static TResult With<TState, TResult>(in Hl7Message message, DuplicateKeyMode mode, TState state, Func<TState, ReadOnlySpan<byte>, TResult> action, TResult whenBlank)
-    {
-        ReadOnlySpan<byte> header = message.Header.Bytes.Span;
-        return With(header, Find(header, message.Delimiters.FieldByte), mode, state, action, whenBlank);
-    }
-
-    /// <summary>Builds the key from a header whose key fields are already found, as the other overload does.</summary>
+    /// <summary>Builds the key from a header whose key fields are found (<see cref="Find"/>) and passes it to <paramref name="action"/> without allocating for keys up to <see cref="StackLimit"/> bytes.</summary>
     public static TResult With<TState, TResult>(ReadOnlySpan<byte> header, DuplicateKeyFields fields, DuplicateKeyMode mode, TState state, Func<TState, ReadOnlySpan<byte>, TResult> action, TResult whenBlank)
     {
         int length = GetLength(header, fields, mode);

@@ -83,13 +83,16 @@ public sealed class InMemoryDuplicateTracker : IDuplicateTracker, IAsyncDisposab
     /// <summary>Tells whether a message with the same key was recorded within the window.</summary>
     /// <param name="message">The message.</param>
     /// <returns><see langword="true"/> when the message is a duplicate; always <see langword="false"/> for a blank MSH-10 or when tracking is off.</returns>
-    public bool IsDuplicate(in Hl7Message message) =>
-        Capacity > 0 && DuplicateKey.With(message, _options.KeyMode, this, static (tracker, key) => tracker.Contains(key), false);
+    public bool IsDuplicate(in Hl7Message message)
+    {
+        ReadOnlySpan<byte> header = message.Header.Bytes.Span;
+        return IsDuplicate(header, DuplicateKey.Find(header, message.Delimiters.FieldByte), out _);
+    }
 
     /// <summary>
-    /// The receive pipeline's path, which has split MSH already: checks the key built from <paramref name="fields"/>
-    /// and hands back its hash, so <see cref="Record(ReadOnlySpan{byte}, DuplicateKeyFields, int)"/> neither splits
-    /// nor hashes again. Same answers as <see cref="IsDuplicate(in Hl7Message)"/>.
+    /// Checks the key built from <paramref name="fields"/> and hands back its hash, so
+    /// <see cref="Record(ReadOnlySpan{byte}, DuplicateKeyFields, int)"/> neither splits nor hashes again. The receive
+    /// pipeline, which has split MSH already, calls it directly; <see cref="IsDuplicate(in Hl7Message)"/> goes through it.
     /// </summary>
     internal bool IsDuplicate(ReadOnlySpan<byte> header, DuplicateKeyFields fields, out int hash)
     {
@@ -111,8 +114,6 @@ public sealed class InMemoryDuplicateTracker : IDuplicateTracker, IAsyncDisposab
         }
     }
 
-    private bool Contains(ReadOnlySpan<byte> key) => Contains(key, DuplicateKeyTable.Hash(key));
-
     private bool Contains(ReadOnlySpan<byte> key, int hash)
     {
         long now = Now();
@@ -132,7 +133,7 @@ public sealed class InMemoryDuplicateTracker : IDuplicateTracker, IAsyncDisposab
         try
         {
             // A char past Latin-1 cannot come from a message's bytes: no such key is ever recorded.
-            return TryNarrow(key, bytes) && Contains(bytes[..key.Length]);
+            return TryNarrow(key, bytes) && Contains(bytes[..key.Length], DuplicateKeyTable.Hash(bytes[..key.Length]));
         }
         finally
         {
@@ -160,7 +161,8 @@ public sealed class InMemoryDuplicateTracker : IDuplicateTracker, IAsyncDisposab
     {
         if (Capacity > 0)
         {
-            DuplicateKey.With(message, _options.KeyMode, this, static (tracker, key) => tracker.Record(key), true);
+            ReadOnlySpan<byte> header = message.Header.Bytes.Span;
+            DuplicateKey.With(header, DuplicateKey.Find(header, message.Delimiters.FieldByte), _options.KeyMode, this, static (tracker, key) => tracker.Record(key, DuplicateKeyTable.Hash(key)), true);
         }
     }
 
@@ -277,8 +279,6 @@ public sealed class InMemoryDuplicateTracker : IDuplicateTracker, IAsyncDisposab
             }
         }
     }
-
-    private bool Record(ReadOnlySpan<byte> key) => Record(key, DuplicateKeyTable.Hash(key));
 
     private bool Record(ReadOnlySpan<byte> key, int hash)
     {

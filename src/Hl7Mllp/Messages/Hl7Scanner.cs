@@ -137,6 +137,39 @@ internal static class Hl7Scanner
         return found;
     }
 
+    /// <summary>
+    /// Splits a header segment (MSH, FHS, BHS: the name, the field separator, then fields 2, 3, …) in one pass:
+    /// <c>fields[n]</c> is where field n lies, for n from 2 to <c>fields.Length - 1</c>; absent fields are empty.
+    /// </summary>
+    /// <returns>How many fields are present, the separator (field 1) included, at most <c>fields.Length - 1</c>; 0 for a segment shorter than 4 bytes.</returns>
+    public static int SplitHeader(ReadOnlySpan<byte> segment, byte separator, Span<Range> fields)
+    {
+        fields.Clear();
+        if (segment.Length < 4)
+        {
+            return 0;
+        }
+
+        int maxField = fields.Length - 1;
+        Span<int> ends = stackalloc int[maxField - 1];
+        int found = IndexesOf(segment[4..], separator, ends);
+        int position = 4;
+        for (int field = 2; field <= maxField; field++)
+        {
+            if (field - 2 >= found)
+            {
+                fields[field] = position..segment.Length;
+                return field;
+            }
+
+            int end = 4 + ends[field - 2];
+            fields[field] = position..end;
+            position = end + 1;
+        }
+
+        return maxField;
+    }
+
     /// <summary>MSH, FHS and BHS carry the field separator as field 1 and the encoding characters as field 2.</summary>
     public static bool IsHeaderSegment(ReadOnlySpan<byte> segment) =>
         segment.Length >= 3 && (segment[0], segment[1], segment[2]) is

@@ -58,7 +58,7 @@ internal static class OversizeFrameReply
         ReadOnlySpan<byte> header = prefix[..end];
         byte separator = header[3];
         byte component = header.Length > 4 && header[4] != separator ? header[4] : (byte)'^';
-        Span<int> bounds = stackalloc int[AckHeaderFields.BufferLength];
+        Span<Range> bounds = stackalloc Range[AckHeaderFields.BufferLength];
         AckHeaderFields fields = AckHeaderFields.Split(header, separator, bounds);
         AckMode mode = AckMode.FromFields(fields[15], fields[16], component);
         headerFound = true;

@@ -15,24 +15,6 @@ internal static class ReceivePipelineHeader
     /// <param name="header">The MSH segment's bytes (starting with <c>MSH</c> and the field separator).</param>
     /// <param name="separator">The field separator.</param>
     /// <param name="fields">At least <see cref="MaxField"/> + 1 ranges, indexed by field number.</param>
-    public static void Split(ReadOnlySpan<byte> header, byte separator, Span<Range> fields)
-    {
-        fields[..(MaxField + 1)].Clear();
-        int start = Math.Min(4, header.Length);
-        Span<int> ends = stackalloc int[MaxField - 1];
-        int found = Hl7Scanner.IndexesOf(header[start..], separator, ends);
-        int position = start;
-        for (int field = 2; field <= MaxField; field++)
-        {
-            if (field - 2 >= found)
-            {
-                fields[field] = position..header.Length;
-                break;
-            }
-
-            int end = start + ends[field - 2];
-            fields[field] = position..end;
-            position = end + 1;
-        }
-    }
+    public static void Split(ReadOnlySpan<byte> header, byte separator, Span<Range> fields) =>
+        Hl7Scanner.SplitHeader(header, separator, fields[..(MaxField + 1)]);
 }

@@ -403,6 +403,35 @@ public sealed class InMemoryDuplicateTrackerTests : IDisposable
     }
 
     [Fact]
+    public async Task Record_KeysPastTheStackLimitInSlotsThatHeldShortOnes_FoundSavedAndLoaded()
+    {
+        // Capacity 2: the long keys land in slots whose buffers were sized for short keys, and are built in a
+        // pooled buffer rather than on the stack; both must still be found, listed, saved and loaded whole.
+        string longId = new('L', DuplicateKey.StackLimit + 10);
+        string longerId = "\u00e9" + new string('M', (DuplicateKey.StackLimit * 2) + 1);
+        await using (var tracker = new InMemoryDuplicateTracker(Persisted(capacity: 2)))
+        {
+            tracker.Record(Message("S1"));
+            tracker.Record(Message("S2"));
+            tracker.Record(Message(longId));
+            tracker.Record(Message(longerId));
+
+            tracker.IsDuplicate(Message("S1")).Should().BeFalse("the long keys replaced both short ones");
+            tracker.IsDuplicate(Message("S2")).Should().BeFalse();
+            tracker.IsDuplicate(Message(longId)).Should().BeTrue();
+            tracker.IsDuplicate(Message(longerId)).Should().BeTrue();
+            tracker.IsDuplicate(Message(longId + "X")).Should().BeFalse("a key is matched whole, not by prefix");
+            tracker.Contains("LAB|NORTH|" + longId).Should().BeTrue();
+            tracker.GetKeys().Should().Equal("LAB|NORTH|" + longId, "LAB|NORTH|\u00c3\u00a9" + longerId[1..]);
+        }
+
+        await using var restarted = new InMemoryDuplicateTracker(Persisted(capacity: 2));
+        (await restarted.LoadAsync()).Should().Be(2);
+        restarted.IsDuplicate(Message(longId)).Should().BeTrue();
+        restarted.IsDuplicate(Message(longerId)).Should().BeTrue();
+    }
+
+    [Fact]
     public async Task Record_FromManyThreads_CountStaysBoundedAndEveryKeyIsFound()
     {
         var tracker = new InMemoryDuplicateTracker(new InMemoryDuplicateTrackerOptions { Capacity = 4000 });

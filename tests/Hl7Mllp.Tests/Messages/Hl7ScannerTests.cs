@@ -62,6 +62,30 @@ public class Hl7ScannerTests
         Hl7Scanner.TryGetPiece(bytes, (byte)'|', text.Count(c => c == '|') + 2, out _, out _).Should().BeFalse();
     }
 
+    [Theory]
+    [InlineData("", 0)]
+    [InlineData("MSH", 0)]
+    [InlineData("MSH|", 2)]
+    [InlineData("MSH|^~\\&|A||B", 5)]
+    [InlineData("MSH|^~\\&|3|4|5|6|7|8|9|10|11|12", 12)]
+    [InlineData("MSH|^~\\&|3|4|5|6|7|8|9|10|11|12|13|14|15|16|17|18|19|20", 12)]
+    public void SplitHeader_AnyFieldCount_EveryKeptFieldAsASplitOnTheSeparatorGivesIt(string segment, int expectedCount)
+    {
+        byte[] bytes = System.Text.Encoding.ASCII.GetBytes(segment);
+        Range[] fields = new Range[13];
+        fields.AsSpan().Fill(1..2);
+
+        int count = Hl7Scanner.SplitHeader(bytes, (byte)'|', fields);
+
+        count.Should().Be(expectedCount);
+        string[] pieces = segment.Length < 4 ? [] : segment[4..].Split('|');
+        for (int field = 2; field < fields.Length; field++)
+        {
+            string expected = field - 2 < pieces.Length ? pieces[field - 2] : string.Empty;
+            System.Text.Encoding.ASCII.GetString(bytes[fields[field]]).Should().Be(expected, "field {0}", field);
+        }
+    }
+
     private static byte[] Bytes(int length, int every) =>
         [.. Enumerable.Range(0, length).Select(i => i % every == every - 1 ? (byte)'|' : (byte)('a' + (i % 26)))];
 }

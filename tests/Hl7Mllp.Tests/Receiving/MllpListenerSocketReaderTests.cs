@@ -59,15 +59,10 @@ public sealed class MllpListenerSocketReaderTests : IAsyncLifetime
     {
         var reader = new MllpListenerSocketReader(_server, 8192);
         await _client.SendAsync(new byte[20_000]);
+        _client.Shutdown(SocketShutdown.Send);
 
-        var read = async () =>
-        {
-            while (true)
-            {
-                var result = await reader.ReadAsync();
-                reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
-            }
-        };
+        // Bounded: a reader that wrongly grew would reach the peer's end and stop there instead of hanging.
+        var read = () => ReadToTheEndAsync(reader);
 
         await read.Should().ThrowAsync<InvalidOperationException>();
         reader.Capacity.Should().Be(8192);
@@ -113,6 +108,46 @@ public sealed class MllpListenerSocketReaderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReadAsync_PeerResetsMidFrame_ThrowsSocketException()
+    {
+        var reader = new MllpListenerSocketReader(_server, 8192);
+        await _client.SendAsync(new byte[] { 0x0B, (byte)'M' });
+        var first = await reader.ReadAsync();
+        reader.AdvanceTo(first.Buffer.Start, first.Buffer.End);
+
+        // Linger 0: the close sends a reset, the way a peer that crashes or is killed vanishes.
+        _client.LingerState = new LingerOption(true, 0);
+        _client.Close();
+
+        var read = () => ReadToTheEndAsync(reader);
+
+        (await read.Should().ThrowAsync<SocketException>()).Which.SocketErrorCode.Should().Be(SocketError.ConnectionReset);
+        reader.Complete();
+    }
+
+    [Fact]
+    public async Task CancelPendingRead_BeforeARead_ThatReadIsCanceledWithTheBufferedBytesAndTheNextIsNot()
+    {
+        var reader = new MllpListenerSocketReader(_server, 8192);
+        await _client.SendAsync(new byte[] { 1, 2 });
+        var first = await reader.ReadAsync();
+        byte[] buffered = first.Buffer.ToArray();
+        reader.AdvanceTo(first.Buffer.Start, first.Buffer.End);
+
+        reader.CancelPendingRead();
+        var canceled = await reader.ReadAsync();
+
+        canceled.IsCanceled.Should().BeTrue();
+        canceled.Buffer.ToArray().Should().Equal(buffered);
+        reader.AdvanceTo(canceled.Buffer.Start, canceled.Buffer.End);
+        await _client.SendAsync(new byte[] { 3 });
+        var next = await reader.ReadAsync();
+        next.IsCanceled.Should().BeFalse();
+        next.Buffer.ToArray()[^1].Should().Be(3);
+        reader.Complete();
+    }
+
+    [Fact]
     public async Task AdvanceTo_PositionOfAnotherBuffer_Throws()
     {
         var reader = new MllpListenerSocketReader(_server, 8192);
@@ -123,5 +158,19 @@ public sealed class MllpListenerSocketReaderTests : IAsyncLifetime
 
         advance.Should().Throw<InvalidOperationException>();
         reader.Complete();
+    }
+
+    /// <summary>Reads without consuming anything until the peer's end, at most 100 reads.</summary>
+    private static async Task ReadToTheEndAsync(MllpListenerSocketReader reader)
+    {
+        for (int i = 0; i < 100; i++)
+        {
+            var result = await reader.ReadAsync();
+            reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+            if (result.IsCompleted)
+            {
+                return;
+            }
+        }
     }
 }
