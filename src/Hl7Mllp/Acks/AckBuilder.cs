@@ -143,12 +143,36 @@ public sealed class AckBuilder
     public int Build(ReadOnlySpan<byte> received, Hl7ParseError error, IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(output);
+        TryBuildNak(received, Hl7Error.FromParseError(error), output, honourNoAcceptAck: false, out int written);
+        return written;
+    }
+
+    /// <summary>
+    /// Writes the NAK for a message the receiver cannot take as a whole (unparsable, or too large to read): the header
+    /// salvaged from <paramref name="received"/>, one error, and MSA-1 by <see cref="AckPolicy"/> from the error's code
+    /// and the salvaged MSH-15/16 (enhanced mode gives <c>CE</c>/<c>CR</c>).
+    /// </summary>
+    /// <param name="received">The received bytes, or the part of them that was kept.</param>
+    /// <param name="error">The one error to report.</param>
+    /// <param name="output">Where the NAK bytes are written.</param>
+    /// <param name="honourNoAcceptAck">Write nothing when enhanced mode's MSH-15 asks for no accept ACK on failure (<c>NE</c>, <c>SU</c>).</param>
+    /// <param name="written">The number of bytes written.</param>
+    /// <returns>MSA-1 of the NAK, or <see langword="null"/> when nothing was written.</returns>
+    internal AckCode? TryBuildNak(ReadOnlySpan<byte> received, Hl7Error error, IBufferWriter<byte> output, bool honourNoAcceptAck, out int written)
+    {
         ReadOnlySpan<byte> header = Salvage(received, out Hl7Delimiters delimiters);
         Span<Range> bounds = stackalloc Range[AckHeaderFields.BufferLength];
         AckHeaderFields fields = AckHeaderFields.Split(header, delimiters.FieldByte, bounds);
         AckMode mode = AckMode.FromFields(fields[15], fields[16], delimiters.ComponentByte);
-        Hl7Error nak = Hl7Error.FromParseError(error);
-        return Write(header, delimiters, Encoding.UTF8, AckPolicy.ForError(nak.Code, mode.IsEnhanced), [nak], output);
+        if (honourNoAcceptAck && mode.IsEnhanced && !mode.IsAcceptAckDue(success: false))
+        {
+            written = 0;
+            return null;
+        }
+
+        AckCode code = AckPolicy.ForError(error.Code, mode.IsEnhanced);
+        written = Write(header, delimiters, Encoding.UTF8, code, [error], output);
+        return code;
     }
 
     private static void ThrowIfUndefined(AckCode code)

@@ -55,20 +55,8 @@ internal static class OversizeFrameReply
             return null;
         }
 
-        ReadOnlySpan<byte> header = prefix[..end];
-        byte separator = header[3];
-        byte component = header.Length > 4 && header[4] != separator ? header[4] : (byte)'^';
-        Span<Range> bounds = stackalloc Range[AckHeaderFields.BufferLength];
-        AckHeaderFields fields = AckHeaderFields.Split(header, separator, bounds);
-        AckMode mode = AckMode.FromFields(fields[15], fields[16], component);
         headerFound = true;
-        if (mode.IsEnhanced && !mode.IsAcceptAckDue(success: false))
-        {
-            return null;
-        }
-
-        AckCode code = AckPolicy.ForError(ErrorCode, mode.IsEnhanced);
-        ackBuilder.Build(header, code, [new Hl7Error(ErrorCode, $"message too large (limit {maxFrameBytes} bytes)")], output);
-        return code;
+        return ackBuilder.TryBuildNak(
+            prefix[..end], new Hl7Error(ErrorCode, $"message too large (limit {maxFrameBytes} bytes)"), output, honourNoAcceptAck: true, out _);
     }
 }

@@ -27,6 +27,18 @@ public class OversizeFrameReplyTests
         ack!.Value.CountSegments("ERR").Should().Be(1);
     }
 
+    [Fact]
+    public void TryWrite_BrokenEncodingCharacters_AnsweredWithTheStandardOnesAndEnhancedModeStillSeen()
+    {
+        // MSH-2 "^~" is too short: the header is read with the standard encoding characters, as for any salvaged NAK.
+        var ack = Write("MSH|^~|SND|FAC|RCV|FAC|20260101000000||ADT^A01|CTRL-2|P|2.5.1|||AL|AL\r", out AckCode? code, out bool headerFound);
+
+        headerFound.Should().BeTrue();
+        code.Should().Be(AckCode.CR);
+        ack!.Value.GetValue("MSA.2").Should().Be("CTRL-2");
+        ack!.Value.GetValue("ERR.3.1").Should().Be("207");
+    }
+
     [Theory]
     [InlineData("|||AL|NE", AckCode.CR)]
     [InlineData("|||ER|AL", AckCode.CR)]
