@@ -21,6 +21,7 @@ namespace Hl7Mllp.Receiving;
 internal sealed class ConnectionPipeReader : PipeReader
 {
     private readonly PipeReader _inner;
+    private readonly MllpListenerSocketReader? _blockingInner;
     private readonly MllpListenerConnection _connection;
     private ReadOnlySequence<byte> _lastBuffer;
     private long _unconsumed;
@@ -28,6 +29,7 @@ internal sealed class ConnectionPipeReader : PipeReader
     public ConnectionPipeReader(PipeReader inner, MllpListenerConnection connection)
     {
         _inner = inner;
+        _blockingInner = inner is MllpListenerSocketReader { ReceivesBlocking: true } blocking ? blocking : null;
         _connection = connection;
     }
 
@@ -39,6 +41,13 @@ internal sealed class ConnectionPipeReader : PipeReader
 
     public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
     {
+        if (_blockingInner is { MustReceive: true })
+        {
+            // The read will block the connection's own thread: its deadline is recorded before, not after.
+            _connection.BeginReadWait(frameUnderWay: _unconsumed > 0);
+            return WaitAsync(_inner.ReadAsync(cancellationToken));
+        }
+
         var read = _inner.ReadAsync(cancellationToken);
         if (read.IsCompletedSuccessfully)
         {

@@ -52,6 +52,7 @@ public sealed class MllpListener : IAsyncDisposable
     private bool _started;
     private volatile bool _listening;
     private int _activeConnections;
+    private int _connectionThreads;
     private long _connectionsAccepted;
     private long _connectionsRejected;
     private long _closedMessagesHandled;
@@ -108,6 +109,14 @@ public sealed class MllpListener : IAsyncDisposable
     public Func<MllpConnectionEvent, CancellationToken, ValueTask>? ConnectionClosed { get; set; }
 
     internal MllpListenerOptions Options { get; }
+
+    /// <summary>
+    /// Gets whether a connection's own thread may poll for its next message (<see cref="MllpListenerOptions.ReceiveSpin"/>):
+    /// no more connections are open than half the processors, so polling never takes a core that another connection needs.
+    /// </summary>
+    internal bool MaySpin => Volatile.Read(ref _activeConnections) <= SpinConnectionLimit;
+
+    private static int SpinConnectionLimit { get; } = Math.Max(1, Environment.ProcessorCount / 2);
 
     internal ILogger Logger { get; }
 
@@ -250,8 +259,26 @@ public sealed class MllpListener : IAsyncDisposable
         SetOption(socket, "TcpKeepAliveRetryCount", static (s, o) => s.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, o.KeepAliveProbeCount));
     }
 
+    /// <summary>Takes one of the <see cref="MllpListenerOptions.DedicatedThreadConnections"/> threads, if one is free.</summary>
+    /// <returns><see langword="true"/> when the connection may run on a thread of its own; it gives it back when it closes.</returns>
+    internal bool TryReserveConnectionThread()
+    {
+        if (Interlocked.Increment(ref _connectionThreads) <= Options.DedicatedThreadConnections)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _connectionThreads);
+        return false;
+    }
+
     internal void OnConnectionClosed(MllpListenerConnection connection, MllpConnectionCloseReason reason, long bytesReceived)
     {
+        if (connection.HasOwnThread)
+        {
+            Interlocked.Decrement(ref _connectionThreads);
+        }
+
         // Counted in the total before the connection leaves the list: a status read meanwhile may count it twice, never miss it.
         Interlocked.Add(ref _closedMessagesHandled, connection.MessagesHandled);
         _connections.TryRemove(connection.Id, out _);

@@ -113,6 +113,13 @@ internal sealed partial class MllpListenerConnection
         {
             // Already closed or reset: the wait ends anyway.
         }
+
+        if (HasOwnThread)
+        {
+            // A thread blocked in receive or send is woken by the shutdown on Linux, not on every system; closing the
+            // socket wakes it everywhere. The connection closes after an interrupted wait anyway.
+            _socket.Dispose();
+        }
     }
 
     private ValueTask WaitForWriteAsync(ValueTask write)

@@ -80,7 +80,26 @@ internal sealed partial class MllpListenerConnection
         Volatile.Read(ref _bytesReceived),
         _listener.Tls is not null);
 
-    public void Start() => Completion = Task.Run(RunAsync);
+    /// <summary>Gets whether the connection runs on a thread of its own that blocks on the socket (plain TCP only).</summary>
+    public bool HasOwnThread { get; private set; }
+
+    /// <summary>
+    /// Starts the read loop: on a thread of its own when the listener has one free for a plain-TCP connection
+    /// (<see cref="MllpListenerOptions.DedicatedThreadConnections"/>), otherwise on the thread pool.
+    /// </summary>
+    public void Start()
+    {
+        if (_listener.Tls is null && _listener.TryReserveConnectionThread())
+        {
+            // Every receive and send then blocks this thread, and it waits for a handler that does not finish at once,
+            // so the loop never leaves it (a blocking receive must never run on a pool thread).
+            HasOwnThread = true;
+            Completion = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+            return;
+        }
+
+        Completion = Task.Run(RunAsync);
+    }
 
     /// <summary>Stops reading: a connection waiting for bytes closes now; one in its handler finishes that message first.</summary>
     public void RequestStop()
@@ -167,7 +186,9 @@ internal sealed partial class MllpListenerConnection
             else
             {
                 // Enough for the largest frame the parser accepts (start block, payload, end block, CR).
-                input = new MllpListenerSocketReader(_socket, Options.Framing.MaxFrameBytes + MllpFrame.Overhead);
+                input = HasOwnThread
+                    ? new MllpListenerSocketReader(_socket, Options.Framing.MaxFrameBytes + MllpFrame.Overhead, Options.ReceiveSpin, () => _listener.MaySpin)
+                    : new MllpListenerSocketReader(_socket, Options.Framing.MaxFrameBytes + MllpFrame.Overhead);
             }
 
             reader = new ConnectionPipeReader(input, this);
@@ -287,7 +308,20 @@ internal sealed partial class MllpListenerConnection
         using var activity = ListenerMetrics.StartReceive(name, Id, RemoteEndPoint, LocalEndPoint, payloadBytes);
         try
         {
-            await _listener.Handler.HandleAsync(context, _abort.Token).ConfigureAwait(false);
+            var handling = _listener.Handler.HandleAsync(context, _abort.Token);
+            if (HasOwnThread && !handling.IsCompleted)
+            {
+                // The connection's own thread waits here (a store's flush, an asynchronous handler), so the loop, and its
+                // next blocking receive, stays on it. It is not a pool thread: waiting starves nothing. An abort ends the
+                // wait (the handler may ignore its token) and lets the thread go.
+                var task = handling.AsTask();
+                Task.WaitAny([task], _abort.Token);
+                task.GetAwaiter().GetResult();
+            }
+            else
+            {
+                await handling.ConfigureAwait(false);
+            }
         }
         catch (Exception exception)
         {
@@ -393,6 +427,12 @@ internal sealed partial class MllpListenerConnection
 
     private ValueTask SendFrameAsync(ReadOnlyMemory<byte> frame)
     {
+        if (HasOwnThread)
+        {
+            SendBlocking(frame.Span);
+            return ValueTask.CompletedTask;
+        }
+
         // A stream socket sends everything before the send completes; the loop only guards against a short send.
         while (true)
         {
@@ -408,6 +448,26 @@ internal sealed partial class MllpListenerConnection
                 return ValueTask.CompletedTask;
             }
         }
+    }
+
+    /// <summary>Sends on the connection's own thread, blocking it until the kernel took every byte, within the write deadline.</summary>
+    private void SendBlocking(ReadOnlySpan<byte> frame)
+    {
+        BeginWait(_listener.Deadlines.Read, MllpConnectionCloseReason.ReadTimeout, waitingForPeer: false);
+        try
+        {
+            while (!frame.IsEmpty)
+            {
+                frame = frame[_socket.Send(frame, SocketFlags.None)..];
+            }
+        }
+        catch
+        {
+            ThrowIfWaitInterrupted();
+            throw;
+        }
+
+        ThrowIfWaitInterrupted();
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]

@@ -16,6 +16,9 @@ internal sealed class EchoAckHandler : IMllpMessageHandler
 
     public ConcurrentQueue<string> Handled { get; } = new();
 
+    /// <summary>Every call's control ID and whether it ran on a thread-pool thread, in call order.</summary>
+    public ConcurrentQueue<(string ControlId, bool OnPoolThread)> Threads { get; } = new();
+
     public int Calls => Volatile.Read(ref _calls);
 
     /// <summary>Time spent per message, honouring the cancellation token.</summary>
@@ -39,6 +42,7 @@ internal sealed class EchoAckHandler : IMllpMessageHandler
     {
         Interlocked.Increment(ref _calls);
         string controlId = Hl7Message.TryParse(context.GetPayloadMemory(), out var message, out _) ? message.ControlId : string.Empty;
+        Threads.Enqueue((controlId, Thread.CurrentThread.IsThreadPoolThread));
         if (Gate is { } gate)
         {
             await gate.Task.WaitAsync(cancellationToken);

@@ -10,11 +10,19 @@ namespace Hl7Mllp.IntegrationTests.Receiving;
 
 public sealed partial class MllpListenerTests
 {
-    [Fact]
-    public async Task E1_StopWithHundredMessagesInFlight_AcksOnlyHandledMessagesWithinTheDrainBound()
+    [Theory]
+    [InlineData(32)]
+    [InlineData(0)]
+    public async Task E1_StopWithHundredMessagesInFlight_AcksOnlyHandledMessagesWithinTheDrainBound(int connectionThreads)
     {
         var handler = new EchoAckHandler { Delay = TimeSpan.FromMilliseconds(15) };
-        var harness = await ListenerHarness.StartAsync(o => o.DrainTimeout = TimeSpan.FromSeconds(2), handler);
+        var harness = await ListenerHarness.StartAsync(
+            o =>
+            {
+                o.DrainTimeout = TimeSpan.FromSeconds(2);
+                o.DedicatedThreadConnections = connectionThreads;
+            },
+            handler);
         var clients = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => harness.ConnectAsync()));
         var acked = new ConcurrentBag<string>();
         var readers = clients.Select((client, c) => Task.Run(async () =>
@@ -43,11 +51,19 @@ public sealed partial class MllpListenerTests
         }
     }
 
-    [Fact]
-    public async Task E1_HandlerStuckAtStop_IsAbortedAtTheDrainTimeoutWithoutAnAck()
+    [Theory]
+    [InlineData(32)]
+    [InlineData(0)]
+    public async Task E1_HandlerStuckAtStop_IsAbortedAtTheDrainTimeoutWithoutAnAck(int connectionThreads)
     {
         var handler = new EchoAckHandler { Gate = new TaskCompletionSource() };
-        var harness = await ListenerHarness.StartAsync(o => o.DrainTimeout = TimeSpan.FromMilliseconds(500), handler);
+        var harness = await ListenerHarness.StartAsync(
+            o =>
+            {
+                o.DrainTimeout = TimeSpan.FromMilliseconds(500);
+                o.DedicatedThreadConnections = connectionThreads;
+            },
+            handler);
         await using var client = await harness.ConnectAsync();
         await client.SendAsync("STUCK");
         await Eventually.AssertAsync(() => handler.Calls == 1, TimeSpan.FromSeconds(5), "the handler was called");
@@ -87,10 +103,12 @@ public sealed partial class MllpListenerTests
         (await client.WaitForCloseAsync(TimeSpan.FromSeconds(5))).Should().BeTrue("five fake minutes reach it, with no wall-clock wait");
     }
 
-    [Fact]
-    public async Task Stop_ClosesIdleConnectionsAtOnceAndStopsAccepting()
+    [Theory]
+    [InlineData(32)]
+    [InlineData(0)]
+    public async Task Stop_ClosesIdleConnectionsAtOnceAndStopsAccepting(int connectionThreads)
     {
-        var harness = await ListenerHarness.StartAsync();
+        var harness = await ListenerHarness.StartAsync(o => o.DedicatedThreadConnections = connectionThreads);
         await using var idle = await harness.ConnectAsync();
         (await idle.SendAndReadAckAsync("ONE")).Should().Be("ONE");
         var endpoint = harness.EndPoint;
