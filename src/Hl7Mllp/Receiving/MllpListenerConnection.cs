@@ -311,17 +311,10 @@ internal sealed partial class MllpListenerConnection
             var handling = _listener.Handler.HandleAsync(context, _abort.Token);
             if (HasOwnThread && !handling.IsCompleted)
             {
-                // The connection's own thread waits here (a store's flush, an asynchronous handler), so the loop, and its
-                // next blocking receive, stays on it. It is not a pool thread: waiting starves nothing. An abort ends the
-                // wait (the handler may ignore its token) and lets the thread go.
-                var task = handling.AsTask();
-                Task.WaitAny([task], _abort.Token);
-                task.GetAwaiter().GetResult();
+                handling = WaitOnOwnThread(handling.AsTask());
             }
-            else
-            {
-                await handling.ConfigureAwait(false);
-            }
+
+            await handling.ConfigureAwait(false);
         }
         catch (Exception exception)
         {
@@ -366,6 +359,28 @@ internal sealed partial class MllpListenerConnection
 
         Log.FrameHandled(Logger, name, Id, payloadBytes, response.Length);
         return context.CloseAfterResponse ? MllpConnectionCloseReason.ClosedByHandler : null;
+    }
+
+    /// <summary>
+    /// Waits on the connection's own thread for a handler that did not finish at once (a store's flush, an asynchronous
+    /// handler), so the loop, and its next blocking receive, stays on that thread. It is not a pool thread: waiting
+    /// starves nothing. An abort ends the wait and lets the thread go, but the handler may ignore its token: the task
+    /// is then awaited like a pool connection's, so the payload and the context stay the handler's until it returns.
+    /// </summary>
+    /// <param name="handling">The handler's task.</param>
+    /// <returns>The handler's task, completed unless the connection was aborted.</returns>
+    private ValueTask WaitOnOwnThread(Task handling)
+    {
+        try
+        {
+            Task.WaitAny([handling], _abort.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Aborted: the caller's await leaves this thread, and the connection closes once the handler returns.
+        }
+
+        return new ValueTask(handling);
     }
 
     private MllpConnectionCloseReason OnFramingError(MllpFramingException exception)

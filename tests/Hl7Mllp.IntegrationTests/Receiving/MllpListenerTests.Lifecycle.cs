@@ -77,6 +77,35 @@ public sealed partial class MllpListenerTests
         await harness.WaitForCloseAsync(MllpConnectionCloseReason.DrainTimeout);
     }
 
+    [Theory]
+    [InlineData(32)]
+    [InlineData(0)]
+    public async Task E1_HandlerIgnoringItsTokenAtStop_KeepsItsPayloadUntilItReturns(int connectionThreads)
+    {
+        // An own-thread connection once let its thread go at the abort and released the frame's buffer and the context
+        // under a handler still running: a handler that stores the payload late would have read freed or reused bytes.
+        var handler = new EchoAckHandler { Gate = new TaskCompletionSource(), GateIgnoresCancellation = true };
+        var harness = await ListenerHarness.StartAsync(
+            o =>
+            {
+                o.DrainTimeout = TimeSpan.FromMilliseconds(300);
+                o.DedicatedThreadConnections = connectionThreads;
+            },
+            handler);
+        await using var client = await harness.ConnectAsync();
+        await client.SendAsync("LATE");
+        await Eventually.AssertAsync(() => handler.Calls == 1, TimeSpan.FromSeconds(5), "the handler was called");
+
+        // Returns after the drain timeout and the abort grace, with the handler still inside.
+        await harness.Listener.StopAsync();
+        handler.Gate.SetResult();
+
+        await Eventually.AssertAsync(() => !handler.ReadAfterGate.IsEmpty, TimeSpan.FromSeconds(5), "the handler went on");
+        handler.ReadAfterGate.Should().Equal(["LATE"], "the payload stays valid for the whole handler call");
+        (await client.ReadFrameAsync(TimeSpan.FromSeconds(1))).Should().BeNull("an aborted message is never answered");
+        await Eventually.AssertAsync(() => harness.Listener.GetStatus().Connections.Count == 0, TimeSpan.FromSeconds(5), "the connection closed once the handler returned");
+    }
+
     [Fact]
     public async Task A3_IdleTimeout_RunsOnTheInjectedTimeProvider()
     {
