@@ -18,10 +18,19 @@ namespace Hl7Mllp.Receiving;
 /// order: read a frame, call the handler, send its response, release the frame, read the next.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Plain TCP reads straight from the socket (<see cref="MllpListenerSocketReader"/>) and sends each response with one
 /// socket send; TLS goes through <see cref="SslStream"/> and stream pipes. Every wait on the peer (TLS handshake, idle,
 /// per-read, whole-frame, response write) records a deadline that the listener's timer enforces (see
 /// <c>MllpListenerConnection.Deadlines.cs</c>). Nothing the peer does can throw out of <see cref="RunAsync"/>.
+/// </para>
+/// <para>
+/// Up to <see cref="MllpListenerOptions.DedicatedThreadConnections"/> plain-TCP connections run on a thread of their
+/// own (<see cref="HasOwnThread"/>): every receive and send blocks that thread, and a handler that does not finish at
+/// once is waited for on it, so the loop never reaches a pool thread. No asynchronous operation ever touches such a
+/// socket (it stays blocking); a deadline, stop or abort that must wake the thread closes the socket under it. The
+/// other connections run on the thread pool with asynchronous socket calls.
+/// </para>
 /// </remarks>
 internal sealed partial class MllpListenerConnection
 {
