@@ -78,6 +78,7 @@ public sealed class MllpListenerResourceTests(ITestOutputHelper output)
 
         acks.Should().Equal(Enumerable.Range(0, 1000).Select(i => $"CC{i}"));
         harness.Listener.GetStatus().Connections.Should().HaveCount(1000);
+        harness.Handler.Threads.Count(call => !call.OnPoolThread).Should().Be(32, "the first 32 connections have threads of their own, the other 968 share the pool");
         foreach (var client in clients)
         {
             await client.DisposeAsync();
