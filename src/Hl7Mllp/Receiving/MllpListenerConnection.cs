@@ -103,8 +103,18 @@ internal sealed partial class MllpListenerConnection
             // Every receive and send then blocks this thread, and it waits for a handler that does not finish at once,
             // so the loop never leaves it (a blocking receive must never run on a pool thread).
             HasOwnThread = true;
-            Completion = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
-            return;
+            try
+            {
+                Completion = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+                return;
+            }
+            catch (TaskSchedulerException)
+            {
+                // No thread could be started (the process's thread or memory limit): the connection runs on the pool
+                // instead. Thrown out of here, it would have stayed counted, with its thread, for ever.
+                HasOwnThread = false;
+                _listener.ReleaseConnectionThread();
+            }
         }
 
         Completion = Task.Run(RunAsync);
