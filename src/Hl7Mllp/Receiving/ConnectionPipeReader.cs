@@ -12,9 +12,10 @@ namespace Hl7Mllp.Receiving;
 /// <remarks>
 /// <para>
 /// A read that completes at once (bytes already buffered) costs no deadline work. Only a read that has to wait records
-/// its deadline in the connection; the listener's deadline timer shuts the socket down when it passes, and the read
-/// then throws <see cref="OperationCanceledException"/> whatever the inner reader returned, so a timeout or a stop is
-/// never mistaken for the peer closing (or truncating a frame).
+/// its deadline in the connection (on a connection's own thread: every read that must receive, before it blocks); the
+/// listener's deadline timer shuts the socket down when it passes, and the read then throws
+/// <see cref="OperationCanceledException"/> whatever the inner reader returned, so a timeout or a stop is never
+/// mistaken for the peer closing (or truncating a frame).
 /// </para>
 /// <para>Single consumer (one read loop), like any <see cref="PipeReader"/>.</para>
 /// </remarks>

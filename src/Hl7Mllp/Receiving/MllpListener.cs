@@ -268,15 +268,18 @@ public sealed class MllpListener : IAsyncDisposable
             return true;
         }
 
-        Interlocked.Decrement(ref _connectionThreads);
+        ReleaseConnectionThread();
         return false;
     }
+
+    /// <summary>Gives back a thread taken with <see cref="TryReserveConnectionThread"/>.</summary>
+    internal void ReleaseConnectionThread() => Interlocked.Decrement(ref _connectionThreads);
 
     internal void OnConnectionClosed(MllpListenerConnection connection, MllpConnectionCloseReason reason, long bytesReceived)
     {
         if (connection.HasOwnThread)
         {
-            Interlocked.Decrement(ref _connectionThreads);
+            ReleaseConnectionThread();
         }
 
         // Counted in the total before the connection leaves the list: a status read meanwhile may count it twice, never miss it.

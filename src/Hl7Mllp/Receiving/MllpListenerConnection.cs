@@ -18,10 +18,19 @@ namespace Hl7Mllp.Receiving;
 /// order: read a frame, call the handler, send its response, release the frame, read the next.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Plain TCP reads straight from the socket (<see cref="MllpListenerSocketReader"/>) and sends each response with one
 /// socket send; TLS goes through <see cref="SslStream"/> and stream pipes. Every wait on the peer (TLS handshake, idle,
 /// per-read, whole-frame, response write) records a deadline that the listener's timer enforces (see
 /// <c>MllpListenerConnection.Deadlines.cs</c>). Nothing the peer does can throw out of <see cref="RunAsync"/>.
+/// </para>
+/// <para>
+/// Up to <see cref="MllpListenerOptions.DedicatedThreadConnections"/> plain-TCP connections run on a thread of their
+/// own (<see cref="HasOwnThread"/>): every receive and send blocks that thread, and a handler that does not finish at
+/// once is waited for on it, so the loop never reaches a pool thread. No asynchronous operation ever touches such a
+/// socket (it stays blocking); a deadline, stop or abort that must wake the thread closes the socket under it. The
+/// other connections run on the thread pool with asynchronous socket calls.
+/// </para>
 /// </remarks>
 internal sealed partial class MllpListenerConnection
 {
@@ -94,8 +103,18 @@ internal sealed partial class MllpListenerConnection
             // Every receive and send then blocks this thread, and it waits for a handler that does not finish at once,
             // so the loop never leaves it (a blocking receive must never run on a pool thread).
             HasOwnThread = true;
-            Completion = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
-            return;
+            try
+            {
+                Completion = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+                return;
+            }
+            catch (TaskSchedulerException)
+            {
+                // No thread could be started (the process's thread or memory limit): the connection runs on the pool
+                // instead. Thrown out of here, it would have stayed counted, with its thread, for ever.
+                HasOwnThread = false;
+                _listener.ReleaseConnectionThread();
+            }
         }
 
         Completion = Task.Run(RunAsync);
@@ -311,17 +330,10 @@ internal sealed partial class MllpListenerConnection
             var handling = _listener.Handler.HandleAsync(context, _abort.Token);
             if (HasOwnThread && !handling.IsCompleted)
             {
-                // The connection's own thread waits here (a store's flush, an asynchronous handler), so the loop, and its
-                // next blocking receive, stays on it. It is not a pool thread: waiting starves nothing. An abort ends the
-                // wait (the handler may ignore its token) and lets the thread go.
-                var task = handling.AsTask();
-                Task.WaitAny([task], _abort.Token);
-                task.GetAwaiter().GetResult();
+                handling = WaitOnOwnThread(handling.AsTask());
             }
-            else
-            {
-                await handling.ConfigureAwait(false);
-            }
+
+            await handling.ConfigureAwait(false);
         }
         catch (Exception exception)
         {
@@ -366,6 +378,28 @@ internal sealed partial class MllpListenerConnection
 
         Log.FrameHandled(Logger, name, Id, payloadBytes, response.Length);
         return context.CloseAfterResponse ? MllpConnectionCloseReason.ClosedByHandler : null;
+    }
+
+    /// <summary>
+    /// Waits on the connection's own thread for a handler that did not finish at once (a store's flush, an asynchronous
+    /// handler), so the loop, and its next blocking receive, stays on that thread. It is not a pool thread: waiting
+    /// starves nothing. An abort ends the wait and lets the thread go, but the handler may ignore its token: the task
+    /// is then awaited like a pool connection's, so the payload and the context stay the handler's until it returns.
+    /// </summary>
+    /// <param name="handling">The handler's task.</param>
+    /// <returns>The handler's task, completed unless the connection was aborted.</returns>
+    private ValueTask WaitOnOwnThread(Task handling)
+    {
+        try
+        {
+            Task.WaitAny([handling], _abort.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Aborted: the caller's await leaves this thread, and the connection closes once the handler returns.
+        }
+
+        return new ValueTask(handling);
     }
 
     private MllpConnectionCloseReason OnFramingError(MllpFramingException exception)

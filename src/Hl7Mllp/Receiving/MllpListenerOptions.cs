@@ -107,7 +107,8 @@ public sealed class MllpListenerOptions
     /// How many plain-TCP connections at a time get a thread of their own that blocks on the socket. Such a connection
     /// answers with no hand-off between threads, the cheapest path per message when senders keep the listener busy
     /// (docs/benchmarks.md). Connections beyond this number, and all TLS connections, share the thread pool; a
-    /// connection's thread ends with it. 0 puts every connection on the thread pool. Default: 32.
+    /// connection's thread starts when it is accepted and ends with it (a sender that connects per message pays a thread
+    /// start per message). 0 puts every connection on the thread pool. Default: 32.
     /// </summary>
     public int DedicatedThreadConnections { get; set; } = 32;
 

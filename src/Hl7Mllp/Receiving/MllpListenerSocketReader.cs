@@ -163,7 +163,7 @@ internal sealed class MllpListenerSocketReader : PipeReader
     private bool TryReadBuffered(out ReadResult result)
     {
         // Bytes the consumer has not examined yet, a pending cancellation or the end of the stream: no receive needed.
-        if (_end > _examined || _socketCompleted || _cancelPending)
+        if (!MustReceive)
         {
             result = Result();
             return true;

@@ -27,6 +27,12 @@ internal sealed class EchoAckHandler : IMllpMessageHandler
     /// <summary>When set, every call waits for it (or for cancellation) before answering.</summary>
     public TaskCompletionSource? Gate { get; set; }
 
+    /// <summary>Whether <see cref="Gate"/> is awaited without the cancellation token, like a handler that ignores it.</summary>
+    public bool GateIgnoresCancellation { get; set; }
+
+    /// <summary>The control ID read again from the payload once the gate opened: empty when the payload was taken away meanwhile.</summary>
+    public ConcurrentQueue<string> ReadAfterGate { get; } = new();
+
     /// <summary>Control IDs for which the handler throws (after writing <see cref="WriteBeforeThrow"/>, if set).</summary>
     public HashSet<string> ThrowFor { get; } = [];
 
@@ -45,7 +51,8 @@ internal sealed class EchoAckHandler : IMllpMessageHandler
         Threads.Enqueue((controlId, Thread.CurrentThread.IsThreadPoolThread));
         if (Gate is { } gate)
         {
-            await gate.Task.WaitAsync(cancellationToken);
+            await (GateIgnoresCancellation ? gate.Task : gate.Task.WaitAsync(cancellationToken));
+            ReadAfterGate.Enqueue(Hl7Message.TryParse(context.GetPayloadMemory(), out var again, out _) ? again.ControlId : string.Empty);
         }
 
         if (Delay > TimeSpan.Zero)

@@ -77,6 +77,65 @@ public sealed partial class MllpListenerTests
         await harness.WaitForCloseAsync(MllpConnectionCloseReason.DrainTimeout);
     }
 
+    [Theory]
+    [InlineData(32)]
+    [InlineData(0)]
+    public async Task E1_HandlerIgnoringItsTokenAtStop_KeepsItsPayloadUntilItReturns(int connectionThreads)
+    {
+        // An own-thread connection once let its thread go at the abort and released the frame's buffer and the context
+        // under a handler still running: a handler that stores the payload late would have read freed or reused bytes.
+        var handler = new EchoAckHandler { Gate = new TaskCompletionSource(), GateIgnoresCancellation = true };
+        var harness = await ListenerHarness.StartAsync(
+            o =>
+            {
+                o.DrainTimeout = TimeSpan.FromMilliseconds(300);
+                o.DedicatedThreadConnections = connectionThreads;
+            },
+            handler);
+        await using var client = await harness.ConnectAsync();
+        await client.SendAsync("LATE");
+        await Eventually.AssertAsync(() => handler.Calls == 1, TimeSpan.FromSeconds(5), "the handler was called");
+
+        // Returns after the drain timeout and the abort grace, with the handler still inside.
+        await harness.Listener.StopAsync();
+        handler.Gate.SetResult();
+
+        await Eventually.AssertAsync(() => !handler.ReadAfterGate.IsEmpty, TimeSpan.FromSeconds(5), "the handler went on");
+        handler.ReadAfterGate.Should().Equal(["LATE"], "the payload stays valid for the whole handler call");
+        (await client.ReadFrameAsync(TimeSpan.FromSeconds(1))).Should().BeNull("an aborted message is never answered");
+        await Eventually.AssertAsync(() => harness.Listener.GetStatus().Connections.Count == 0, TimeSpan.FromSeconds(5), "the connection closed once the handler returned");
+    }
+
+    [Theory]
+    [InlineData(32)]
+    [InlineData(0)]
+    public async Task E1_ResponseStuckInItsSendAtStop_IsAbortedAtTheDrainTimeout(int connectionThreads)
+    {
+        // A peer that never reads: the 64 MiB response blocks in its send (an own thread in a blocking send) until the
+        // abort closes the socket under it; the write deadline is far off, so only the abort can end it.
+        var handler = new EchoAckHandler { ResponsePadding = 64 * 1024 * 1024 };
+        var harness = await ListenerHarness.StartAsync(
+            o =>
+            {
+                o.ReadTimeout = TimeSpan.FromSeconds(30);
+                o.DrainTimeout = TimeSpan.FromMilliseconds(300);
+                o.DedicatedThreadConnections = connectionThreads;
+            },
+            handler);
+        await using var client = await harness.ConnectAsync();
+        await client.SendAsync("NOREAD");
+        // Counted when the handler returned, just before the send starts.
+        await Eventually.AssertAsync(() => harness.Listener.GetStatus().MessagesHandled == 1, TimeSpan.FromSeconds(10), "the handler returned");
+
+        var watch = Stopwatch.StartNew();
+        await harness.Listener.StopAsync();
+
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5), "the abort wakes the send; the write deadline is 30 s away");
+        var closed = await harness.WaitForCloseAsync(MllpConnectionCloseReason.DrainTimeout);
+        closed.MessagesHandled.Should().Be(1);
+        harness.Listener.GetStatus().Connections.Should().BeEmpty();
+    }
+
     [Fact]
     public async Task A3_IdleTimeout_RunsOnTheInjectedTimeProvider()
     {
