@@ -52,7 +52,6 @@ public sealed class MllpListener : IAsyncDisposable
     private bool _started;
     private volatile bool _listening;
     private int _activeConnections;
-    private int _connectionThreads;
     private long _connectionsAccepted;
     private long _connectionsRejected;
     private long _closedMessagesHandled;
@@ -74,6 +73,7 @@ public sealed class MllpListener : IAsyncDisposable
         _timeProvider = timeProvider ?? TimeProvider.System;
         Logger = (ILogger?)loggerFactory?.CreateLogger<MllpListener>() ?? NullLogger.Instance;
         _addressFilter = new RemoteAddressFilter(options.AllowedRemoteAddresses);
+        ConnectionThreads = new ConnectionThreads(options.DedicatedThreadConnections, spin: options.ReceiveSpin, maySpin: () => MaySpin);
         _events = Channel.CreateBounded<(bool, MllpConnectionEvent)>(new BoundedChannelOptions(1024)
         {
             FullMode = BoundedChannelFullMode.DropWrite,
@@ -109,6 +109,9 @@ public sealed class MllpListener : IAsyncDisposable
     public Func<MllpConnectionEvent, CancellationToken, ValueTask>? ConnectionClosed { get; set; }
 
     internal MllpListenerOptions Options { get; }
+
+    /// <summary>Gets the threads plain-TCP connections run on (<see cref="MllpListenerOptions.DedicatedThreadConnections"/>).</summary>
+    internal ConnectionThreads ConnectionThreads { get; }
 
     /// <summary>
     /// Gets whether a connection's own thread may poll for its next message (<see cref="MllpListenerOptions.ReceiveSpin"/>):
@@ -259,29 +262,8 @@ public sealed class MllpListener : IAsyncDisposable
         SetOption(socket, "TcpKeepAliveRetryCount", static (s, o) => s.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, o.KeepAliveProbeCount));
     }
 
-    /// <summary>Takes one of the <see cref="MllpListenerOptions.DedicatedThreadConnections"/> threads, if one is free.</summary>
-    /// <returns><see langword="true"/> when the connection may run on a thread of its own; it gives it back when it closes.</returns>
-    internal bool TryReserveConnectionThread()
-    {
-        if (Interlocked.Increment(ref _connectionThreads) <= Options.DedicatedThreadConnections)
-        {
-            return true;
-        }
-
-        ReleaseConnectionThread();
-        return false;
-    }
-
-    /// <summary>Gives back a thread taken with <see cref="TryReserveConnectionThread"/>.</summary>
-    internal void ReleaseConnectionThread() => Interlocked.Decrement(ref _connectionThreads);
-
     internal void OnConnectionClosed(MllpListenerConnection connection, MllpConnectionCloseReason reason, long bytesReceived)
     {
-        if (connection.HasOwnThread)
-        {
-            ReleaseConnectionThread();
-        }
-
         // Counted in the total before the connection leaves the list: a status read meanwhile may count it twice, never miss it.
         Interlocked.Add(ref _closedMessagesHandled, connection.MessagesHandled);
         _connections.TryRemove(connection.Id, out _);
@@ -552,6 +534,8 @@ public sealed class MllpListener : IAsyncDisposable
             await _deadlineTimer.DisposeAsync().ConfigureAwait(false);
         }
 
+        // The waiting connection threads end now, the busy ones (aborted handlers still running) when they are done.
+        ConnectionThreads.Stop();
         _events.Writer.TryComplete();
         await WaitQuietlyAsync(_eventDispatcher).ConfigureAwait(false);
         Tls?.Dispose();

@@ -98,23 +98,20 @@ internal sealed partial class MllpListenerConnection
     /// </summary>
     public void Start()
     {
-        if (_listener.Tls is null && _listener.TryReserveConnectionThread())
+        if (_listener.Tls is null)
         {
-            // Every receive and send then blocks this thread, and it waits for a handler that does not finish at once,
+            // Every receive and send then blocks that thread, and it waits for a handler that does not finish at once,
             // so the loop never leaves it (a blocking receive must never run on a pool thread).
             HasOwnThread = true;
-            try
+            var started = new TaskCompletionSource<Task>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_listener.ConnectionThreads.TryRun(() => started.TrySetResult(RunAsync())))
             {
-                Completion = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+                Completion = started.Task.Unwrap();
                 return;
             }
-            catch (TaskSchedulerException)
-            {
-                // No thread could be started (the process's thread or memory limit): the connection runs on the pool
-                // instead. Thrown out of here, it would have stayed counted, with its thread, for ever.
-                HasOwnThread = false;
-                _listener.ReleaseConnectionThread();
-            }
+
+            // Every connection thread is busy (or none could be started): this connection shares the pool.
+            HasOwnThread = false;
         }
 
         Completion = Task.Run(RunAsync);

@@ -75,6 +75,9 @@ internal sealed class MllpListenerSocketReader : PipeReader
     {
         _blocking = true;
         _spinTicks = (long)(spin.TotalSeconds * Stopwatch.Frequency);
+
+        // A sender's first message usually follows its connect at once.
+        _spinNext = true;
         _maySpin = maySpin;
     }
 
@@ -180,7 +183,7 @@ internal sealed class MllpListenerSocketReader : PipeReader
             long start = Stopwatch.GetTimestamp();
             if (_spinNext && _maySpin!())
             {
-                while (_socket.Available == 0 && Stopwatch.GetTimestamp() - start < _spinTicks)
+                while (!_socket.Poll(0, SelectMode.SelectRead) && Stopwatch.GetTimestamp() - start < _spinTicks)
                 {
                     Thread.SpinWait(10);
                 }
