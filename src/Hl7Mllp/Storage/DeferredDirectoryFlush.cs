@@ -12,7 +12,10 @@ namespace Hl7Mllp.Storage;
 /// Each flush first runs the owner's <c>beforeFlush</c> (the file source's moves of journaled files, which
 /// <see cref="Arm"/> announces without counting a change).
 /// </summary>
-/// <remarks>Thread-safe. A failed flush is logged and its directories stay waiting for the next flush.</remarks>
+/// <remarks>
+/// Thread-safe. A failed flush is logged and its directories stay waiting: the timer tries them again one interval later
+/// (each failure logged), and so does any earlier flush. After <see cref="Dispose"/> nothing is retried.
+/// </remarks>
 internal sealed class DeferredDirectoryFlush : IDisposable
 {
     private readonly TimeSpan _interval;
@@ -122,6 +125,12 @@ internal sealed class DeferredDirectoryFlush : IDisposable
                 {
                     _directories.Add(directory);
                     _changes++;
+
+                    // Tried again one interval later, not only at the next change, which may never come.
+                    if (!_disposed && _interval > TimeSpan.Zero)
+                    {
+                        ArmTimer();
+                    }
                 }
             }
         }
