@@ -18,6 +18,9 @@ namespace Hl7Mllp.Storage;
 /// </remarks>
 internal sealed class DeferredDirectoryFlush : IDisposable
 {
+    /// <summary>The longest wait before a failed flush is tried again.</summary>
+    internal static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
+
     private readonly TimeSpan _interval;
     private readonly int _maxChanges;
     private readonly TimeProvider _time;
@@ -28,6 +31,7 @@ internal sealed class DeferredDirectoryFlush : IDisposable
     private ITimer? _timer;
     private bool _timerArmed;
     private int _changes;
+    private int _failedRounds;
     private bool _disposed;
 
     public DeferredDirectoryFlush(TimeSpan interval, int maxChanges, TimeProvider time, ILogger logger, Action? beforeFlush = null)
@@ -112,6 +116,7 @@ internal sealed class DeferredDirectoryFlush : IDisposable
         }
 
         // Outside the lock: renames that run meanwhile mark their directories again and get the next flush.
+        var failed = false;
         foreach (var directory in directories)
         {
             try
@@ -121,29 +126,37 @@ internal sealed class DeferredDirectoryFlush : IDisposable
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 Log.SourceFlushFailed(_logger, directory, ex.GetType().Name, ex);
+                failed = true;
                 lock (_lock)
                 {
                     _directories.Add(directory);
                     _changes++;
-
-                    // Tried again one interval later, not only at the next change, which may never come.
-                    if (!_disposed && _interval > TimeSpan.Zero)
-                    {
-                        ArmTimer();
-                    }
                 }
+            }
+        }
+
+        lock (_lock)
+        {
+            _failedRounds = failed ? _failedRounds + 1 : 0;
+            if (failed && !_disposed && _interval > TimeSpan.Zero)
+            {
+                // Tried again later, not only at the next change, which may never come: one interval after the first
+                // failure, then twice as long after each further one (at most MaxRetryDelay), so a directory that stays
+                // missing is not logged ten times a second.
+                var delay = TimeSpan.FromTicks(Math.Min(MaxRetryDelay.Ticks, _interval.Ticks << Math.Min(_failedRounds - 1, 20)));
+                ArmTimer(delay);
             }
         }
     }
 
     // Called under _lock.
-    private void ArmTimer()
+    private void ArmTimer(TimeSpan? delay = null)
     {
         if (!_timerArmed)
         {
             _timerArmed = true;
             _timer ??= _time.CreateTimer(static state => ((DeferredDirectoryFlush)state!).Flush(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            _timer.Change(_interval, Timeout.InfiniteTimeSpan);
+            _timer.Change(delay ?? _interval, Timeout.InfiniteTimeSpan);
         }
     }
 

@@ -33,7 +33,7 @@ public sealed class DeferredDirectoryFlushTests : IDisposable
 
     // Only Linux opens the directory to flush it; elsewhere a missing directory cannot make the flush fail.
     [SkippableFact]
-    public void Flush_DirectoryFails_RetriedEveryIntervalUntilItSucceedsWithoutAnotherChange()
+    public void Flush_DirectoryFails_RetriedWithBackOffUntilItSucceedsWithoutAnotherChange()
     {
         Skip.IfNot(OperatingSystem.IsLinux(), "the directory flush is Linux only");
         string directory = _dir.Combine("archive");
@@ -43,24 +43,52 @@ public sealed class DeferredDirectoryFlushTests : IDisposable
         Directory.Delete(directory);
 
         _time.Advance(Interval);
-        int failuresAfterFirst = _logs.WithEventId(Hl7MllpEventIds.FileSourceFlushFailed).Count;
+        int failuresAfterFirst = Failures();
         int waitingAfterFirst = flush.Waiting;
         _time.Advance(Interval - TimeSpan.FromTicks(1));
-        int failuresBeforeRetry = _logs.WithEventId(Hl7MllpEventIds.FileSourceFlushFailed).Count;
+        int failuresBeforeRetry = Failures();
         _time.Advance(TimeSpan.FromTicks(1));
-        int failuresAfterRetry = _logs.WithEventId(Hl7MllpEventIds.FileSourceFlushFailed).Count;
+        int failuresAfterRetry = Failures();
+        _time.Advance((2 * Interval) - TimeSpan.FromTicks(1));
+        int failuresBeforeSecondRetry = Failures();
+        _time.Advance(TimeSpan.FromTicks(1));
+        int failuresAfterSecondRetry = Failures();
         Directory.CreateDirectory(directory);
-        _time.Advance(Interval);
+        _time.Advance(4 * Interval);
 
         failuresAfterFirst.Should().Be(1);
         waitingAfterFirst.Should().Be(1, "the failed directory waits for the next flush");
-        failuresBeforeRetry.Should().Be(1, "the retry comes one interval later, not sooner");
+        failuresBeforeRetry.Should().Be(1, "the first retry comes one interval later, not sooner");
         failuresAfterRetry.Should().Be(2, "each failed attempt is logged");
+        failuresBeforeSecondRetry.Should().Be(2, "after a second failure the wait doubles");
+        failuresAfterSecondRetry.Should().Be(3);
         flush.Waiting.Should().Be(0, "the retry succeeded once the directory could be opened again");
-        flushes.Count.Should().Be(3);
-        _time.Advance(Interval * 5);
-        flushes.Count.Should().Be(3, "once flushed, the timer stays off until the next change");
+        flushes.Count.Should().Be(4);
+        _time.Advance(Interval * 50);
+        flushes.Count.Should().Be(4, "once flushed, the timer stays off until the next change");
     }
+
+    [SkippableFact]
+    public void Flush_DirectoryStaysMissing_RetriesAtMostEveryThirtySeconds()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "the directory flush is Linux only");
+        string directory = _dir.Combine("missing");
+        Directory.CreateDirectory(directory);
+        using var flush = Create(out _);
+        flush.Add(directory);
+        Directory.Delete(directory);
+
+        for (int second = 0; second < 600; second++)
+        {
+            _time.Advance(Interval);
+        }
+
+        // 1, 2, 4, 8, 16 s, then every 30 s: 5 + about 19 attempts in ten minutes, not 600.
+        Failures().Should().BeInRange(20, 26);
+        flush.Waiting.Should().Be(1, "the directory still waits for its flush");
+    }
+
+    private int Failures() => _logs.WithEventId(Hl7MllpEventIds.FileSourceFlushFailed).Count;
 
     [SkippableFact]
     public void Dispose_DirectoryFails_NoRetryAfterwards()
