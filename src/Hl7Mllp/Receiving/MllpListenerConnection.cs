@@ -26,7 +26,8 @@ namespace Hl7Mllp.Receiving;
 /// </para>
 /// <para>
 /// Up to <see cref="MllpListenerOptions.DedicatedThreadConnections"/> plain-TCP connections run on a thread of their
-/// own (<see cref="HasOwnThread"/>): every receive and send blocks that thread, and a handler that does not finish at
+/// own (<see cref="HasOwnThread"/>, one of the listener's <see cref="ConnectionThreads"/>, reused after a connection
+/// closes): every receive and send blocks that thread, and a handler that does not finish at
 /// once is waited for on it, so the loop never reaches a pool thread. No asynchronous operation ever touches such a
 /// socket (it stays blocking); a deadline, stop or abort that must wake the thread closes the socket under it. The
 /// other connections run on the thread pool with asynchronous socket calls.

@@ -106,9 +106,10 @@ public sealed class MllpListenerOptions
     /// <summary>
     /// How many plain-TCP connections at a time get a thread of their own that blocks on the socket. Such a connection
     /// answers with no hand-off between threads, the cheapest path per message when senders keep the listener busy
-    /// (docs/benchmarks.md). Connections beyond this number, and all TLS connections, share the thread pool; a
-    /// connection's thread starts when it is accepted and ends with it (a sender that connects per message pays a thread
-    /// start per message). 0 puts every connection on the thread pool. Default: 32.
+    /// (docs/benchmarks.md). Connections beyond this number, and all TLS connections, share the thread pool. A thread
+    /// whose connection closed waits up to 30 seconds for the next one, so a sender that connects per message does not
+    /// start a thread per message (it still pays a hand-off per connection: docs/listener.md, "Cost"). 0 puts every
+    /// connection on the thread pool. Default: 32.
     /// </summary>
     public int DedicatedThreadConnections { get; set; } = 32;
 
