@@ -95,18 +95,13 @@ public static class TransmitCommand
         TextWriter error,
         CancellationToken cancellationToken)
     {
-        using var loggerFactory = LoggerFactory.Create(builder => builder
-            .SetMinimumLevel(quiet ? LogLevel.Warning : LogLevel.Information)
-            .AddSimpleConsole(console => console.SingleLine = true)
-            .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace));
-        FileMessageSource source;
-        MllpClient client;
-        Transmitter transmitter;
+        // Every option is checked before anything is created, so a usage error leaves nothing to dispose; from here on
+        // each owner is disposed on every path (transmitter, then client, then source, then the logging).
         try
         {
-            source = new FileMessageSource(sourceOptions, loggerFactory);
-            client = new MllpClient(clientOptions, loggerFactory);
-            transmitter = new Transmitter(TransmitFaultSource.Wrap(source), client, transmitterOptions, loggerFactory);
+            sourceOptions.Validate();
+            clientOptions.Validate();
+            transmitterOptions.Validate();
         }
         catch (ArgumentException ex)
         {
@@ -114,24 +109,26 @@ public static class TransmitCommand
             return UsageError;
         }
 
-        await using (source)
-        await using (client)
-        await using (transmitter)
+        using var loggerFactory = LoggerFactory.Create(builder => builder
+            .SetMinimumLevel(quiet ? LogLevel.Warning : LogLevel.Information)
+            .AddSimpleConsole(console => console.SingleLine = true)
+            .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace));
+        await using var source = new FileMessageSource(sourceOptions, loggerFactory);
+        await using var client = new MllpClient(clientOptions, loggerFactory);
+        await using var transmitter = new Transmitter(TransmitFaultSource.Wrap(source), client, transmitterOptions, loggerFactory);
+        await transmitter.StartAsync(cancellationToken);
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"transmitting {sourceOptions.Path} to {clientOptions.Host}:{clientOptions.Port}"));
+        await output.FlushAsync(CancellationToken.None);
+        try
         {
-            await transmitter.StartAsync(cancellationToken);
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"transmitting {sourceOptions.Path} to {clientOptions.Host}:{clientOptions.Port}"));
-            await output.FlushAsync(CancellationToken.None);
-            try
-            {
-                await Task.Delay(Timeout.Infinite, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                // Ctrl+C / SIGTERM: stop after the message in flight.
-            }
-
-            await transmitter.StopAsync(CancellationToken.None);
+            await Task.Delay(Timeout.Infinite, cancellationToken);
         }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C / SIGTERM: stop after the message in flight.
+        }
+
+        await transmitter.StopAsync(CancellationToken.None);
 
         return 0;
     }

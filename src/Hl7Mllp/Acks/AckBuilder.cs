@@ -133,6 +133,9 @@ public sealed class AckBuilder
     /// reason, no location), MSA-1 by <see cref="AckPolicy"/> (<c>AE</c> for 1xx, <c>AR</c> for 2xx; <c>CE</c>/<c>CR</c>
     /// when the salvaged MSH-15/16 ask for enhanced mode), and the header salvaged as
     /// <see cref="Build(ReadOnlySpan{byte}, AckCode, IReadOnlyList{Hl7Error}, IBufferWriter{byte})"/> describes.
+    /// Always writes, like every <c>Build</c>: whether to send it is the caller's decision (the receive pipeline sends
+    /// none when the salvaged MSH-15 asks for no accept ACK on failure, <c>NE</c> or <c>SU</c>; see
+    /// <see cref="AckMode.IsAcceptAckDue"/>).
     /// </summary>
     /// <param name="received">The received bytes.</param>
     /// <param name="error">Why they could not be parsed (from <see cref="Hl7Message.TryParse"/>).</param>
@@ -157,7 +160,12 @@ public sealed class AckBuilder
     /// <param name="output">Where the NAK bytes are written.</param>
     /// <param name="honourNoAcceptAck">Write nothing when enhanced mode's MSH-15 asks for no accept ACK on failure (<c>NE</c>, <c>SU</c>).</param>
     /// <param name="written">The number of bytes written.</param>
-    /// <returns>MSA-1 of the NAK, or <see langword="null"/> when nothing was written.</returns>
+    /// <returns>
+    /// MSA-1 of the NAK, or <see langword="null"/> when nothing was written, which happens only when
+    /// <paramref name="honourNoAcceptAck"/> is set and the header asks for enhanced mode (the NAK not sent is then
+    /// <c>CE</c> or <c>CR</c>). The receive pipeline (unparsable messages) and the oversize-frame answer both call this
+    /// with <paramref name="honourNoAcceptAck"/> set, so the two decide alike.
+    /// </returns>
     internal AckCode? TryBuildNak(ReadOnlySpan<byte> received, Hl7Error error, IBufferWriter<byte> output, bool honourNoAcceptAck, out int written)
     {
         ReadOnlySpan<byte> header = Salvage(received, out Hl7Delimiters delimiters);

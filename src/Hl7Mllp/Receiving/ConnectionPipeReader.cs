@@ -12,15 +12,17 @@ namespace Hl7Mllp.Receiving;
 /// <remarks>
 /// <para>
 /// A read that completes at once (bytes already buffered) costs no deadline work. Only a read that has to wait records
-/// its deadline in the connection; the listener's deadline timer shuts the socket down when it passes, and the read
-/// then throws <see cref="OperationCanceledException"/> whatever the inner reader returned, so a timeout or a stop is
-/// never mistaken for the peer closing (or truncating a frame).
+/// its deadline in the connection (on a connection's own thread: every read that must receive, before it blocks); the
+/// listener's deadline timer shuts the socket down when it passes, and the read then throws
+/// <see cref="OperationCanceledException"/> whatever the inner reader returned, so a timeout or a stop is never
+/// mistaken for the peer closing (or truncating a frame).
 /// </para>
 /// <para>Single consumer (one read loop), like any <see cref="PipeReader"/>.</para>
 /// </remarks>
 internal sealed class ConnectionPipeReader : PipeReader
 {
     private readonly PipeReader _inner;
+    private readonly MllpListenerSocketReader? _blockingInner;
     private readonly MllpListenerConnection _connection;
     private ReadOnlySequence<byte> _lastBuffer;
     private long _unconsumed;
@@ -28,6 +30,7 @@ internal sealed class ConnectionPipeReader : PipeReader
     public ConnectionPipeReader(PipeReader inner, MllpListenerConnection connection)
     {
         _inner = inner;
+        _blockingInner = inner is MllpListenerSocketReader { ReceivesBlocking: true } blocking ? blocking : null;
         _connection = connection;
     }
 
@@ -39,6 +42,13 @@ internal sealed class ConnectionPipeReader : PipeReader
 
     public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
     {
+        if (_blockingInner is { MustReceive: true })
+        {
+            // The read will block the connection's own thread: its deadline is recorded before, not after.
+            _connection.BeginReadWait(frameUnderWay: _unconsumed > 0);
+            return WaitAsync(_inner.ReadAsync(cancellationToken));
+        }
+
         var read = _inner.ReadAsync(cancellationToken);
         if (read.IsCompletedSuccessfully)
         {

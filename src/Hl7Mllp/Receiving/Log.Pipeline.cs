@@ -17,8 +17,8 @@ internal static partial class Log
     public static partial void PipelineMessageRejected(ILogger logger, string controlId, string messageType, long connectionId, AckCode ackCode, int errorCode, string location, int errorCount);
 
     [LoggerMessage(EventId = Hl7MllpEventIds.MessageUnparseable, Level = LogLevel.Warning,
-        Message = "Frame of {ByteCount} bytes on connection {ConnectionId} is not an HL7 message: HL7 error {ErrorCode} at byte {Position}")]
-    public static partial void PipelineMessageUnparseable(ILogger logger, int byteCount, long connectionId, int errorCode, int position);
+        Message = "Frame of {ByteCount} bytes on connection {ConnectionId} is not an HL7 message: HL7 error {ErrorCode} at byte {Position}; {AckCode} {Answer}")]
+    public static partial void PipelineMessageUnparseable(ILogger logger, int byteCount, long connectionId, int errorCode, int position, AckCode ackCode, string answer);
 
     [LoggerMessage(EventId = Hl7MllpEventIds.MessageStoreFailed, Level = LogLevel.Error,
         Message = "Message {ControlId} ({MessageType}) on connection {ConnectionId} could not be stored ({ExceptionType}, HResult {HResult}); answered with error 207 and not recorded")]
@@ -55,6 +55,12 @@ internal static partial class Log
     [LoggerMessage(EventId = Hl7MllpEventIds.ContinuationExpired, Level = LogLevel.Warning,
         Message = "Dropped an incomplete continuation of {FragmentCount} fragments ({TotalBytes} bytes) after {Timeout}")]
     public static partial void PipelineContinuationExpired(ILogger logger, int fragmentCount, int totalBytes, TimeSpan timeout);
+
+    /// <summary>How <see cref="PipelineMessageUnparseable"/> ends when the NAK was written.</summary>
+    public const string NakSent = "sent";
+
+    /// <summary>How <see cref="PipelineMessageUnparseable"/> ends when MSH-15 asked for no accept ACK on failure.</summary>
+    public const string NakNotSent = "not sent (MSH-15 asks for no accept ACK on failure)";
 
     public static string Describe(Hl7Error error) => error.Location.Length == 0 ? "no location" : error.Location;
 }

@@ -73,6 +73,7 @@ public sealed class MllpListener : IAsyncDisposable
         _timeProvider = timeProvider ?? TimeProvider.System;
         Logger = (ILogger?)loggerFactory?.CreateLogger<MllpListener>() ?? NullLogger.Instance;
         _addressFilter = new RemoteAddressFilter(options.AllowedRemoteAddresses);
+        ConnectionThreads = new ConnectionThreads(options.DedicatedThreadConnections, spin: options.ReceiveSpin, maySpin: () => MaySpin);
         _events = Channel.CreateBounded<(bool, MllpConnectionEvent)>(new BoundedChannelOptions(1024)
         {
             FullMode = BoundedChannelFullMode.DropWrite,
@@ -108,6 +109,17 @@ public sealed class MllpListener : IAsyncDisposable
     public Func<MllpConnectionEvent, CancellationToken, ValueTask>? ConnectionClosed { get; set; }
 
     internal MllpListenerOptions Options { get; }
+
+    /// <summary>Gets the threads plain-TCP connections run on (<see cref="MllpListenerOptions.DedicatedThreadConnections"/>).</summary>
+    internal ConnectionThreads ConnectionThreads { get; }
+
+    /// <summary>
+    /// Gets whether a connection's own thread may poll for its next message (<see cref="MllpListenerOptions.ReceiveSpin"/>):
+    /// no more connections are open than half the processors, so polling never takes a core that another connection needs.
+    /// </summary>
+    internal bool MaySpin => Volatile.Read(ref _activeConnections) <= SpinConnectionLimit;
+
+    private static int SpinConnectionLimit { get; } = Math.Max(1, Environment.ProcessorCount / 2);
 
     internal ILogger Logger { get; }
 
@@ -522,6 +534,8 @@ public sealed class MllpListener : IAsyncDisposable
             await _deadlineTimer.DisposeAsync().ConfigureAwait(false);
         }
 
+        // The waiting connection threads end now, the busy ones (aborted handlers still running) when they are done.
+        ConnectionThreads.Stop();
         _events.Writer.TryComplete();
         await WaitQuietlyAsync(_eventDispatcher).ConfigureAwait(false);
         Tls?.Dispose();

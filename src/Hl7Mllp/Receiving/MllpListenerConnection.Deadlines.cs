@@ -6,8 +6,8 @@ namespace Hl7Mllp.Receiving;
 /// <summary>
 /// Deadlines without per-wait timers: before waiting on the peer the connection records when the wait must end and
 /// why; the listener's timer (<see cref="MllpListenerDeadlines"/>) calls <see cref="CheckDeadline"/> on every tick
-/// and shuts the socket down once the deadline has passed, so the pending read, write or handshake fails and
-/// <see cref="EndWait"/> turns that failure into the recorded close reason.
+/// and shuts the socket down (and closes it, for a connection on its own thread) once the deadline has passed, so the
+/// pending read, write or handshake fails and <see cref="EndWait"/> turns that failure into the recorded close reason.
 /// </summary>
 internal sealed partial class MllpListenerConnection
 {
@@ -112,6 +112,13 @@ internal sealed partial class MllpListenerConnection
         catch (Exception exception) when (exception is SocketException or ObjectDisposedException)
         {
             // Already closed or reset: the wait ends anyway.
+        }
+
+        if (HasOwnThread)
+        {
+            // A thread blocked in receive or send is woken by the shutdown on Linux, not on every system; closing the
+            // socket wakes it everywhere. The connection closes after an interrupted wait anyway.
+            _socket.Dispose();
         }
     }
 

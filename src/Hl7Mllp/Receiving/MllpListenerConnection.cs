@@ -18,10 +18,20 @@ namespace Hl7Mllp.Receiving;
 /// order: read a frame, call the handler, send its response, release the frame, read the next.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Plain TCP reads straight from the socket (<see cref="MllpListenerSocketReader"/>) and sends each response with one
 /// socket send; TLS goes through <see cref="SslStream"/> and stream pipes. Every wait on the peer (TLS handshake, idle,
 /// per-read, whole-frame, response write) records a deadline that the listener's timer enforces (see
 /// <c>MllpListenerConnection.Deadlines.cs</c>). Nothing the peer does can throw out of <see cref="RunAsync"/>.
+/// </para>
+/// <para>
+/// Up to <see cref="MllpListenerOptions.DedicatedThreadConnections"/> plain-TCP connections run on a thread of their
+/// own (<see cref="HasOwnThread"/>, one of the listener's <see cref="ConnectionThreads"/>, reused after a connection
+/// closes): every receive and send blocks that thread, and a handler that does not finish at
+/// once is waited for on it, so the loop never reaches a pool thread. No asynchronous operation ever touches such a
+/// socket (it stays blocking); a deadline, stop or abort that must wake the thread closes the socket under it. The
+/// other connections run on the thread pool with asynchronous socket calls.
+/// </para>
 /// </remarks>
 internal sealed partial class MllpListenerConnection
 {
@@ -80,7 +90,33 @@ internal sealed partial class MllpListenerConnection
         Volatile.Read(ref _bytesReceived),
         _listener.Tls is not null);
 
-    public void Start() => Completion = Task.Run(RunAsync);
+    /// <summary>Gets whether the connection runs on a thread of its own that blocks on the socket (plain TCP only).</summary>
+    public bool HasOwnThread { get; private set; }
+
+    /// <summary>
+    /// Starts the read loop: on a thread of its own when the listener has one free for a plain-TCP connection
+    /// (<see cref="MllpListenerOptions.DedicatedThreadConnections"/>), otherwise on the thread pool.
+    /// </summary>
+    public void Start()
+    {
+        if (_listener.Tls is null)
+        {
+            // Every receive and send then blocks that thread, and it waits for a handler that does not finish at once,
+            // so the loop never leaves it (a blocking receive must never run on a pool thread).
+            HasOwnThread = true;
+            var started = new TaskCompletionSource<Task>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_listener.ConnectionThreads.TryRun(() => started.TrySetResult(RunAsync())))
+            {
+                Completion = started.Task.Unwrap();
+                return;
+            }
+
+            // Every connection thread is busy (or none could be started): this connection shares the pool.
+            HasOwnThread = false;
+        }
+
+        Completion = Task.Run(RunAsync);
+    }
 
     /// <summary>Stops reading: a connection waiting for bytes closes now; one in its handler finishes that message first.</summary>
     public void RequestStop()
@@ -167,7 +203,9 @@ internal sealed partial class MllpListenerConnection
             else
             {
                 // Enough for the largest frame the parser accepts (start block, payload, end block, CR).
-                input = new MllpListenerSocketReader(_socket, Options.Framing.MaxFrameBytes + MllpFrame.Overhead);
+                input = HasOwnThread
+                    ? new MllpListenerSocketReader(_socket, Options.Framing.MaxFrameBytes + MllpFrame.Overhead, Options.ReceiveSpin, () => _listener.MaySpin)
+                    : new MllpListenerSocketReader(_socket, Options.Framing.MaxFrameBytes + MllpFrame.Overhead);
             }
 
             reader = new ConnectionPipeReader(input, this);
@@ -287,7 +325,13 @@ internal sealed partial class MllpListenerConnection
         using var activity = ListenerMetrics.StartReceive(name, Id, RemoteEndPoint, LocalEndPoint, payloadBytes);
         try
         {
-            await _listener.Handler.HandleAsync(context, _abort.Token).ConfigureAwait(false);
+            var handling = _listener.Handler.HandleAsync(context, _abort.Token);
+            if (HasOwnThread && !handling.IsCompleted)
+            {
+                handling = WaitOnOwnThread(handling.AsTask());
+            }
+
+            await handling.ConfigureAwait(false);
         }
         catch (Exception exception)
         {
@@ -332,6 +376,28 @@ internal sealed partial class MllpListenerConnection
 
         Log.FrameHandled(Logger, name, Id, payloadBytes, response.Length);
         return context.CloseAfterResponse ? MllpConnectionCloseReason.ClosedByHandler : null;
+    }
+
+    /// <summary>
+    /// Waits on the connection's own thread for a handler that did not finish at once (a store's flush, an asynchronous
+    /// handler), so the loop, and its next blocking receive, stays on that thread. It is not a pool thread: waiting
+    /// starves nothing. An abort ends the wait and lets the thread go, but the handler may ignore its token: the task
+    /// is then awaited like a pool connection's, so the payload and the context stay the handler's until it returns.
+    /// </summary>
+    /// <param name="handling">The handler's task.</param>
+    /// <returns>The handler's task, completed unless the connection was aborted.</returns>
+    private ValueTask WaitOnOwnThread(Task handling)
+    {
+        try
+        {
+            Task.WaitAny([handling], _abort.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Aborted: the caller's await leaves this thread, and the connection closes once the handler returns.
+        }
+
+        return new ValueTask(handling);
     }
 
     private MllpConnectionCloseReason OnFramingError(MllpFramingException exception)
@@ -393,6 +459,12 @@ internal sealed partial class MllpListenerConnection
 
     private ValueTask SendFrameAsync(ReadOnlyMemory<byte> frame)
     {
+        if (HasOwnThread)
+        {
+            SendBlocking(frame.Span);
+            return ValueTask.CompletedTask;
+        }
+
         // A stream socket sends everything before the send completes; the loop only guards against a short send.
         while (true)
         {
@@ -408,6 +480,26 @@ internal sealed partial class MllpListenerConnection
                 return ValueTask.CompletedTask;
             }
         }
+    }
+
+    /// <summary>Sends on the connection's own thread, blocking it until the kernel took every byte, within the write deadline.</summary>
+    private void SendBlocking(ReadOnlySpan<byte> frame)
+    {
+        BeginWait(_listener.Deadlines.Read, MllpConnectionCloseReason.ReadTimeout, waitingForPeer: false);
+        try
+        {
+            while (!frame.IsEmpty)
+            {
+                frame = frame[_socket.Send(frame, SocketFlags.None)..];
+            }
+        }
+        catch
+        {
+            ThrowIfWaitInterrupted();
+            throw;
+        }
+
+        ThrowIfWaitInterrupted();
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]

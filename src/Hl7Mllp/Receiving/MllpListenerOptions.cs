@@ -103,6 +103,25 @@ public sealed class MllpListenerOptions
     /// <summary>Unanswered keep-alive probes before the connection is dropped. Default: 5.</summary>
     public int KeepAliveProbeCount { get; set; } = 5;
 
+    /// <summary>
+    /// How many plain-TCP connections at a time get a thread of their own that blocks on the socket. Such a connection
+    /// answers with no hand-off between threads, the cheapest path per message when senders keep the listener busy
+    /// (docs/benchmarks.md). Connections beyond this number, and all TLS connections, share the thread pool. A thread
+    /// whose connection closed waits up to 30 seconds for the next one, so a sender that connects per message does not
+    /// start a thread per message (it still pays a hand-off per connection: docs/listener.md, "Cost"). 0 puts every
+    /// connection on the thread pool. Default: 32.
+    /// </summary>
+    public int DedicatedThreadConnections { get; set; } = 32;
+
+    /// <summary>
+    /// How long a connection's own thread (see <see cref="DedicatedThreadConnections"/>) keeps polling the socket for the
+    /// next message before it blocks. It polls only after a message that came within this time of the wait's start,
+    /// and only while no more connections are open than half the processors, so the CPU goes to a sender streaming
+    /// to a lightly loaded listener, which is spared the wake-up of a sleeping thread per message.
+    /// <see cref="TimeSpan.Zero"/> turns polling off. Default: 100 microseconds; at most 10 milliseconds.
+    /// </summary>
+    public TimeSpan ReceiveSpin { get; set; } = TimeSpan.FromMicroseconds(100);
+
     /// <summary>Checks every setting and reports all problems at once.</summary>
     /// <exception cref="ArgumentException">One or more settings are invalid; the message lists each of them.</exception>
     public void Validate()
@@ -126,6 +145,16 @@ public sealed class MllpListenerOptions
         if (ListenBacklog < 1)
         {
             problems.Add($"{nameof(ListenBacklog)} must be at least 1 (was {ListenBacklog}).");
+        }
+
+        if (DedicatedThreadConnections < 0)
+        {
+            problems.Add($"{nameof(DedicatedThreadConnections)} must be zero or positive (was {DedicatedThreadConnections}).");
+        }
+
+        if (ReceiveSpin < TimeSpan.Zero || ReceiveSpin > TimeSpan.FromMilliseconds(10))
+        {
+            problems.Add($"{nameof(ReceiveSpin)} must be between zero and 10 milliseconds (was {ReceiveSpin}).");
         }
 
         CheckTimeout(problems, nameof(IdleTimeout), IdleTimeout, allowInfinite: true);

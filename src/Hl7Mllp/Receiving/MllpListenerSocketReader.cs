@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
@@ -24,6 +25,12 @@ namespace Hl7Mllp.Receiving;
 /// (the connection shuts the socket down for that). Single consumer, like any <see cref="PipeReader"/>; the reader
 /// does not own the socket.
 /// </para>
+/// <para>
+/// On a connection's own thread the reader receives blocking: <see cref="ReadAsync"/> returns once bytes arrived (or
+/// fails), never pending. Before it blocks it may poll the socket for up to the spin time, when the previous wait was
+/// shorter than that and the listener allows it: on a streaming link the next frame then arrives while the thread
+/// still runs, instead of waking it from sleep.
+/// </para>
 /// </remarks>
 internal sealed class MllpListenerSocketReader : PipeReader
 {
@@ -34,6 +41,10 @@ internal sealed class MllpListenerSocketReader : PipeReader
 
     private readonly Socket _socket;
     private readonly int _maxBufferedBytes;
+    private readonly bool _blocking;
+    private readonly long _spinTicks;
+    private readonly Func<bool>? _maySpin;
+    private bool _spinNext;
     private byte[] _buffer;
     private bool _pooled;
     private int _start;
@@ -43,7 +54,7 @@ internal sealed class MllpListenerSocketReader : PipeReader
     private bool _readerCompleted;
     private volatile bool _cancelPending;
 
-    /// <summary>Creates a reader; the first buffer is rented at once.</summary>
+    /// <summary>Creates a reader that receives asynchronously; the first buffer is rented at once.</summary>
     /// <param name="socket">The connected socket to receive from.</param>
     /// <param name="maxBufferedBytes">The most unconsumed bytes ever buffered (at least 4 KiB is used).</param>
     public MllpListenerSocketReader(Socket socket, int maxBufferedBytes)
@@ -54,6 +65,28 @@ internal sealed class MllpListenerSocketReader : PipeReader
         _pooled = true;
     }
 
+    /// <summary>Creates a reader that receives blocking, for a connection's own thread.</summary>
+    /// <param name="socket">The connected socket to receive from; never used asynchronously, so it stays blocking.</param>
+    /// <param name="maxBufferedBytes">The most unconsumed bytes ever buffered (at least 4 KiB is used).</param>
+    /// <param name="spin">The longest poll for bytes before blocking; <see cref="TimeSpan.Zero"/> for none.</param>
+    /// <param name="maySpin">Asked before each poll: whether polling is allowed now.</param>
+    public MllpListenerSocketReader(Socket socket, int maxBufferedBytes, TimeSpan spin, Func<bool> maySpin)
+        : this(socket, maxBufferedBytes)
+    {
+        _blocking = true;
+        _spinTicks = (long)(spin.TotalSeconds * Stopwatch.Frequency);
+
+        // A sender's first message usually follows its connect at once.
+        _spinNext = true;
+        _maySpin = maySpin;
+    }
+
+    /// <summary>Gets whether reads block the calling thread instead of completing later.</summary>
+    internal bool ReceivesBlocking => _blocking;
+
+    /// <summary>Gets whether the next read must receive from the socket: nothing unexamined is buffered and the stream is not over.</summary>
+    internal bool MustReceive => !(_end > _examined || _socketCompleted || _cancelPending);
+
     /// <summary>Gets how many bytes the buffer in use may hold: its length, but never more than the bound (a pooled array can be longer).</summary>
     internal int Capacity => Math.Min(_buffer.Length, _maxBufferedBytes);
 
@@ -63,6 +96,11 @@ internal sealed class MllpListenerSocketReader : PipeReader
         if (TryReadBuffered(out var result))
         {
             return new ValueTask<ReadResult>(result);
+        }
+
+        if (_blocking)
+        {
+            return ReceiveBlocking(PrepareReceive().Span);
         }
 
         var receive = _socket.ReceiveAsync(PrepareReceive(), SocketFlags.None, cancellationToken);
@@ -128,7 +166,7 @@ internal sealed class MllpListenerSocketReader : PipeReader
     private bool TryReadBuffered(out ReadResult result)
     {
         // Bytes the consumer has not examined yet, a pending cancellation or the end of the stream: no receive needed.
-        if (_end > _examined || _socketCompleted || _cancelPending)
+        if (!MustReceive)
         {
             result = Result();
             return true;
@@ -136,6 +174,32 @@ internal sealed class MllpListenerSocketReader : PipeReader
 
         result = default;
         return false;
+    }
+
+    private ValueTask<ReadResult> ReceiveBlocking(Span<byte> buffer)
+    {
+        try
+        {
+            long start = Stopwatch.GetTimestamp();
+            if (_spinNext && _maySpin!())
+            {
+                while (!_socket.Poll(0, SelectMode.SelectRead) && Stopwatch.GetTimestamp() - start < _spinTicks)
+                {
+                    Thread.SpinWait(10);
+                }
+            }
+
+            int count = _socket.Receive(buffer, SocketFlags.None);
+
+            // Poll next time only if this wait was short: a sender that pauses between messages costs no polling.
+            _spinNext = Stopwatch.GetTimestamp() - start < _spinTicks;
+            return new ValueTask<ReadResult>(OnReceived(count));
+        }
+        catch (Exception exception) when (exception is SocketException or ObjectDisposedException)
+        {
+            // Failed like an asynchronous receive would: the caller awaits the result and classifies the failure.
+            return ValueTask.FromException<ReadResult>(exception);
+        }
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]

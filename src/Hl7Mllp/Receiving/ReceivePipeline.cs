@@ -16,7 +16,7 @@ namespace Hl7Mllp.Receiving;
 /// </summary>
 /// <remarks>
 /// <para>Per message, in order: parse (failure → a NAK with the parse error's HL7 code, built from whatever of the
-/// MSH can be salvaged) → processing ID (202) → control ID (blank → 101, duplicate → 205 or a repeated positive
+/// MSH can be salvaged; in enhanced mode only when its MSH-15 asks for an accept ACK on failure) → processing ID (202) → control ID (blank → 101, duplicate → 205 or a repeated positive
 /// ACK) → text encoding (102, optional) → rules → Named Fields → the application's <see cref="IReceiveStep"/>s → store (durable before it
 /// returns; a failure → 207, nothing recorded) → record the key in the <see cref="IDuplicateTracker"/> → ACK. Every
 /// error found becomes one ERR; the first error with severity Error or Fatal decides MSA-1 (1xx → AE, 2xx → AR).
@@ -348,16 +348,24 @@ public sealed class ReceivePipeline : IMllpMessageHandler
     private ReceiveResult Unparseable(ReadOnlySpan<byte> payload, Hl7ParseError error, MllpReceiveContext context)
     {
         _counters.Increment(ReceivePipelineCounter.Unparseable);
-        int start = context.WrittenResponse.Length;
-        AckBuilder.Build(payload, error, context.Response);
-        AckCode code = ReadAckCode(context.WrittenResponse.Span[start..]) ?? AckPolicy.ForError(error.ErrorCode);
+
+        // Nothing is written only when the salvaged MSH asks for enhanced mode and no accept ACK on failure (NE, SU):
+        // the NAK decided on is then the enhanced-mode one.
+        AckCode? written = AckBuilder.TryBuildNak(payload, Hl7Error.FromParseError(error), context.Response, honourNoAcceptAck: true, out _);
+        AckCode code = written ?? AckPolicy.ForError(error.ErrorCode, commit: true);
+        if (written is null)
+        {
+            _counters.Increment(ReceivePipelineCounter.AcceptAcksSuppressed);
+        }
+
         ReceivePipelineMetrics.Message(ReceiveOutcome.Unparseable, code);
         ReceivePipelineMetrics.Error(error.ErrorCode);
         if (ShouldLogWarning())
         {
-            Log.PipelineMessageUnparseable(_logger, payload.Length, context.ConnectionId, (int)error.ErrorCode, error.Position);
+            Log.PipelineMessageUnparseable(_logger, payload.Length, context.ConnectionId, (int)error.ErrorCode, error.Position, code, written is null ? Log.NakNotSent : Log.NakSent);
         }
-        return new ReceiveResult(ReceiveOutcome.Unparseable, code, error.ErrorCode, 1, true);
+
+        return new ReceiveResult(ReceiveOutcome.Unparseable, code, error.ErrorCode, 1, written is not null);
     }
 
     private void Count(ReceiveOutcome outcome, AckCode code, Hl7Error? deciding, int errorCount, in Hl7Message message, MllpReceiveContext context)
@@ -489,25 +497,4 @@ public sealed class ReceivePipeline : IMllpMessageHandler
 
     private static bool IsCancellation(Exception exception, CancellationToken cancellationToken) =>
         exception is OperationCanceledException && cancellationToken.IsCancellationRequested;
-
-    private static AckCode? ReadAckCode(ReadOnlySpan<byte> ack)
-    {
-        int msa = ack.IndexOf("\rMSA"u8);
-        if (msa < 0 || ack.Length < msa + 7)
-        {
-            return null;
-        }
-
-        ReadOnlySpan<byte> code = ack.Slice(msa + 5, 2);
-        return code switch
-        {
-            _ when code.SequenceEqual("AA"u8) => AckCode.AA,
-            _ when code.SequenceEqual("AE"u8) => AckCode.AE,
-            _ when code.SequenceEqual("AR"u8) => AckCode.AR,
-            _ when code.SequenceEqual("CA"u8) => AckCode.CA,
-            _ when code.SequenceEqual("CE"u8) => AckCode.CE,
-            _ when code.SequenceEqual("CR"u8) => AckCode.CR,
-            _ => null,
-        };
-    }
 }

@@ -12,9 +12,15 @@ namespace Hl7Mllp.Storage;
 /// Each flush first runs the owner's <c>beforeFlush</c> (the file source's moves of journaled files, which
 /// <see cref="Arm"/> announces without counting a change).
 /// </summary>
-/// <remarks>Thread-safe. A failed flush is logged and its directories stay waiting for the next flush.</remarks>
+/// <remarks>
+/// Thread-safe. A failed flush is logged and its directories stay waiting: the timer tries them again one interval later
+/// (each failure logged), and so does any earlier flush. After <see cref="Dispose"/> nothing is retried.
+/// </remarks>
 internal sealed class DeferredDirectoryFlush : IDisposable
 {
+    /// <summary>The longest wait before a failed flush is tried again.</summary>
+    internal static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
+
     private readonly TimeSpan _interval;
     private readonly int _maxChanges;
     private readonly TimeProvider _time;
@@ -25,6 +31,7 @@ internal sealed class DeferredDirectoryFlush : IDisposable
     private ITimer? _timer;
     private bool _timerArmed;
     private int _changes;
+    private int _failedRounds;
     private bool _disposed;
 
     public DeferredDirectoryFlush(TimeSpan interval, int maxChanges, TimeProvider time, ILogger logger, Action? beforeFlush = null)
@@ -109,6 +116,7 @@ internal sealed class DeferredDirectoryFlush : IDisposable
         }
 
         // Outside the lock: renames that run meanwhile mark their directories again and get the next flush.
+        var failed = false;
         foreach (var directory in directories)
         {
             try
@@ -118,6 +126,7 @@ internal sealed class DeferredDirectoryFlush : IDisposable
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 Log.SourceFlushFailed(_logger, directory, ex.GetType().Name, ex);
+                failed = true;
                 lock (_lock)
                 {
                     _directories.Add(directory);
@@ -125,16 +134,29 @@ internal sealed class DeferredDirectoryFlush : IDisposable
                 }
             }
         }
+
+        lock (_lock)
+        {
+            _failedRounds = failed ? _failedRounds + 1 : 0;
+            if (failed && !_disposed && _interval > TimeSpan.Zero)
+            {
+                // Tried again later, not only at the next change, which may never come: one interval after the first
+                // failure, then twice as long after each further one (at most MaxRetryDelay), so a directory that stays
+                // missing is not logged ten times a second.
+                var delay = TimeSpan.FromTicks(Math.Min(MaxRetryDelay.Ticks, _interval.Ticks << Math.Min(_failedRounds - 1, 20)));
+                ArmTimer(delay);
+            }
+        }
     }
 
     // Called under _lock.
-    private void ArmTimer()
+    private void ArmTimer(TimeSpan? delay = null)
     {
         if (!_timerArmed)
         {
             _timerArmed = true;
             _timer ??= _time.CreateTimer(static state => ((DeferredDirectoryFlush)state!).Flush(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            _timer.Change(_interval, Timeout.InfiniteTimeSpan);
+            _timer.Change(delay ?? _interval, Timeout.InfiniteTimeSpan);
         }
     }
 

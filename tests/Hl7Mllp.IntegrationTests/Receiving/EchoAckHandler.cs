@@ -16,6 +16,9 @@ internal sealed class EchoAckHandler : IMllpMessageHandler
 
     public ConcurrentQueue<string> Handled { get; } = new();
 
+    /// <summary>Every call's control ID and whether it ran on a thread-pool thread, in call order.</summary>
+    public ConcurrentQueue<(string ControlId, bool OnPoolThread)> Threads { get; } = new();
+
     public int Calls => Volatile.Read(ref _calls);
 
     /// <summary>Time spent per message, honouring the cancellation token.</summary>
@@ -23,6 +26,12 @@ internal sealed class EchoAckHandler : IMllpMessageHandler
 
     /// <summary>When set, every call waits for it (or for cancellation) before answering.</summary>
     public TaskCompletionSource? Gate { get; set; }
+
+    /// <summary>Whether <see cref="Gate"/> is awaited without the cancellation token, like a handler that ignores it.</summary>
+    public bool GateIgnoresCancellation { get; set; }
+
+    /// <summary>The control ID read again from the payload once the gate opened: empty when the payload was taken away meanwhile.</summary>
+    public ConcurrentQueue<string> ReadAfterGate { get; } = new();
 
     /// <summary>Control IDs for which the handler throws (after writing <see cref="WriteBeforeThrow"/>, if set).</summary>
     public HashSet<string> ThrowFor { get; } = [];
@@ -39,9 +48,11 @@ internal sealed class EchoAckHandler : IMllpMessageHandler
     {
         Interlocked.Increment(ref _calls);
         string controlId = Hl7Message.TryParse(context.GetPayloadMemory(), out var message, out _) ? message.ControlId : string.Empty;
+        Threads.Enqueue((controlId, Thread.CurrentThread.IsThreadPoolThread));
         if (Gate is { } gate)
         {
-            await gate.Task.WaitAsync(cancellationToken);
+            await (GateIgnoresCancellation ? gate.Task : gate.Task.WaitAsync(cancellationToken));
+            ReadAfterGate.Enqueue(Hl7Message.TryParse(context.GetPayloadMemory(), out var again, out _) ? again.ControlId : string.Empty);
         }
 
         if (Delay > TimeSpan.Zero)

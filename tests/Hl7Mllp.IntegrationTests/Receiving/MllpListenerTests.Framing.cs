@@ -203,11 +203,14 @@ public sealed partial class MllpListenerTests
         (await other.SendAndReadAckAsync("OTHER")).Should().Be("OTHER");
     }
 
-    [Fact]
-    public async Task Handler_ThrowsAfterWritingResponse_ResponseDiscardedAndConnectionClosed()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Handler_ThrowsAfterWritingResponse_ResponseDiscardedAndConnectionClosed(bool completesLater)
     {
         // Review finding 4: a response written before the handler threw was still sent, and the connection went on.
-        var handler = new EchoAckHandler { WriteBeforeThrow = true };
+        // Completing later, the failure comes out of the wait on the connection's own thread, not out of an await.
+        var handler = new EchoAckHandler { WriteBeforeThrow = true, Delay = completesLater ? TimeSpan.FromMilliseconds(1) : TimeSpan.Zero };
         handler.ThrowFor.Add("BAD");
         await using var harness = await ListenerHarness.StartAsync(handler: handler);
         await using var other = await harness.ConnectAsync();
@@ -217,6 +220,7 @@ public sealed partial class MllpListenerTests
 
         await harness.WaitForCloseAsync(MllpConnectionCloseReason.HandlerFailed);
         (await other.SendAndReadAckAsync("OTHER")).Should().Be("OTHER");
+        handler.Threads.Should().HaveCount(2).And.OnlyContain(call => !call.OnPoolThread, "both connections run on threads of their own");
     }
 
     [Fact]

@@ -10,11 +10,19 @@ namespace Hl7Mllp.IntegrationTests.Receiving;
 
 public sealed partial class MllpListenerTests
 {
-    [Fact]
-    public async Task E1_StopWithHundredMessagesInFlight_AcksOnlyHandledMessagesWithinTheDrainBound()
+    [Theory]
+    [InlineData(32)]
+    [InlineData(0)]
+    public async Task E1_StopWithHundredMessagesInFlight_AcksOnlyHandledMessagesWithinTheDrainBound(int connectionThreads)
     {
         var handler = new EchoAckHandler { Delay = TimeSpan.FromMilliseconds(15) };
-        var harness = await ListenerHarness.StartAsync(o => o.DrainTimeout = TimeSpan.FromSeconds(2), handler);
+        var harness = await ListenerHarness.StartAsync(
+            o =>
+            {
+                o.DrainTimeout = TimeSpan.FromSeconds(2);
+                o.DedicatedThreadConnections = connectionThreads;
+            },
+            handler);
         var clients = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => harness.ConnectAsync()));
         var acked = new ConcurrentBag<string>();
         var readers = clients.Select((client, c) => Task.Run(async () =>
@@ -43,11 +51,19 @@ public sealed partial class MllpListenerTests
         }
     }
 
-    [Fact]
-    public async Task E1_HandlerStuckAtStop_IsAbortedAtTheDrainTimeoutWithoutAnAck()
+    [Theory]
+    [InlineData(32)]
+    [InlineData(0)]
+    public async Task E1_HandlerStuckAtStop_IsAbortedAtTheDrainTimeoutWithoutAnAck(int connectionThreads)
     {
         var handler = new EchoAckHandler { Gate = new TaskCompletionSource() };
-        var harness = await ListenerHarness.StartAsync(o => o.DrainTimeout = TimeSpan.FromMilliseconds(500), handler);
+        var harness = await ListenerHarness.StartAsync(
+            o =>
+            {
+                o.DrainTimeout = TimeSpan.FromMilliseconds(500);
+                o.DedicatedThreadConnections = connectionThreads;
+            },
+            handler);
         await using var client = await harness.ConnectAsync();
         await client.SendAsync("STUCK");
         await Eventually.AssertAsync(() => handler.Calls == 1, TimeSpan.FromSeconds(5), "the handler was called");
@@ -59,6 +75,65 @@ public sealed partial class MllpListenerTests
         (await client.ReadFrameAsync(TimeSpan.FromSeconds(2))).Should().BeNull();
         handler.Handled.Should().BeEmpty();
         await harness.WaitForCloseAsync(MllpConnectionCloseReason.DrainTimeout);
+    }
+
+    [Theory]
+    [InlineData(32)]
+    [InlineData(0)]
+    public async Task E1_HandlerIgnoringItsTokenAtStop_KeepsItsPayloadUntilItReturns(int connectionThreads)
+    {
+        // An own-thread connection once let its thread go at the abort and released the frame's buffer and the context
+        // under a handler still running: a handler that stores the payload late would have read freed or reused bytes.
+        var handler = new EchoAckHandler { Gate = new TaskCompletionSource(), GateIgnoresCancellation = true };
+        var harness = await ListenerHarness.StartAsync(
+            o =>
+            {
+                o.DrainTimeout = TimeSpan.FromMilliseconds(300);
+                o.DedicatedThreadConnections = connectionThreads;
+            },
+            handler);
+        await using var client = await harness.ConnectAsync();
+        await client.SendAsync("LATE");
+        await Eventually.AssertAsync(() => handler.Calls == 1, TimeSpan.FromSeconds(5), "the handler was called");
+
+        // Returns after the drain timeout and the abort grace, with the handler still inside.
+        await harness.Listener.StopAsync();
+        handler.Gate.SetResult();
+
+        await Eventually.AssertAsync(() => !handler.ReadAfterGate.IsEmpty, TimeSpan.FromSeconds(5), "the handler went on");
+        handler.ReadAfterGate.Should().Equal(["LATE"], "the payload stays valid for the whole handler call");
+        (await client.ReadFrameAsync(TimeSpan.FromSeconds(1))).Should().BeNull("an aborted message is never answered");
+        await Eventually.AssertAsync(() => harness.Listener.GetStatus().Connections.Count == 0, TimeSpan.FromSeconds(5), "the connection closed once the handler returned");
+    }
+
+    [Theory]
+    [InlineData(32)]
+    [InlineData(0)]
+    public async Task E1_ResponseStuckInItsSendAtStop_IsAbortedAtTheDrainTimeout(int connectionThreads)
+    {
+        // A peer that never reads: the 64 MiB response blocks in its send (an own thread in a blocking send) until the
+        // abort closes the socket under it; the write deadline is far off, so only the abort can end it.
+        var handler = new EchoAckHandler { ResponsePadding = 64 * 1024 * 1024 };
+        var harness = await ListenerHarness.StartAsync(
+            o =>
+            {
+                o.ReadTimeout = TimeSpan.FromSeconds(30);
+                o.DrainTimeout = TimeSpan.FromMilliseconds(300);
+                o.DedicatedThreadConnections = connectionThreads;
+            },
+            handler);
+        await using var client = await harness.ConnectAsync();
+        await client.SendAsync("NOREAD");
+        // Counted when the handler returned, just before the send starts.
+        await Eventually.AssertAsync(() => harness.Listener.GetStatus().MessagesHandled == 1, TimeSpan.FromSeconds(10), "the handler returned");
+
+        var watch = Stopwatch.StartNew();
+        await harness.Listener.StopAsync();
+
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5), "the abort wakes the send; the write deadline is 30 s away");
+        var closed = await harness.WaitForCloseAsync(MllpConnectionCloseReason.DrainTimeout);
+        closed.MessagesHandled.Should().Be(1);
+        harness.Listener.GetStatus().Connections.Should().BeEmpty();
     }
 
     [Fact]
@@ -87,10 +162,12 @@ public sealed partial class MllpListenerTests
         (await client.WaitForCloseAsync(TimeSpan.FromSeconds(5))).Should().BeTrue("five fake minutes reach it, with no wall-clock wait");
     }
 
-    [Fact]
-    public async Task Stop_ClosesIdleConnectionsAtOnceAndStopsAccepting()
+    [Theory]
+    [InlineData(32)]
+    [InlineData(0)]
+    public async Task Stop_ClosesIdleConnectionsAtOnceAndStopsAccepting(int connectionThreads)
     {
-        var harness = await ListenerHarness.StartAsync();
+        var harness = await ListenerHarness.StartAsync(o => o.DedicatedThreadConnections = connectionThreads);
         await using var idle = await harness.ConnectAsync();
         (await idle.SendAndReadAckAsync("ONE")).Should().Be("ONE");
         var endpoint = harness.EndPoint;

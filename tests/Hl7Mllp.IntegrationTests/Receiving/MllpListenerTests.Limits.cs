@@ -49,10 +49,16 @@ public sealed partial class MllpListenerTests
         harness.Listener.GetStatus().Connections.Should().BeEmpty();
     }
 
-    [Fact]
-    public async Task A2_SilenceInsideAFrame_IsClosedAtTheReadTimeout()
+    [Theory]
+    [InlineData(32)]
+    [InlineData(0)]
+    public async Task A2_SilenceInsideAFrame_IsClosedAtTheReadTimeout(int connectionThreads)
     {
-        await using var harness = await ListenerHarness.StartAsync(o => o.ReadTimeout = TimeSpan.FromMilliseconds(300));
+        await using var harness = await ListenerHarness.StartAsync(o =>
+        {
+            o.ReadTimeout = TimeSpan.FromMilliseconds(300);
+            o.DedicatedThreadConnections = connectionThreads;
+        });
         await using var client = await harness.ConnectAsync();
         var watch = Stopwatch.StartNew();
 
@@ -64,10 +70,16 @@ public sealed partial class MllpListenerTests
     }
 
     // RELIABILITY A3 and field failure F11: a connection whose peer went silent (a dropped VPN) does not stay open for ever.
-    [Fact]
-    public async Task A3_SilentSockets_AreClosedAfterTheIdleTimeout()
+    [Theory]
+    [InlineData(32)]
+    [InlineData(0)]
+    public async Task A3_SilentSockets_AreClosedAfterTheIdleTimeout(int connectionThreads)
     {
-        await using var harness = await ListenerHarness.StartAsync(o => o.IdleTimeout = TimeSpan.FromMilliseconds(500));
+        await using var harness = await ListenerHarness.StartAsync(o =>
+        {
+            o.IdleTimeout = TimeSpan.FromMilliseconds(500);
+            o.DedicatedThreadConnections = connectionThreads;
+        });
         var clients = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => harness.ConnectAsync()));
         var watch = Stopwatch.StartNew();
 

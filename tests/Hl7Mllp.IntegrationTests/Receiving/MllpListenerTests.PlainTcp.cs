@@ -54,11 +54,19 @@ public sealed partial class MllpListenerTests
         harness.Handler.Handled.Should().Equal("A", "BIG", "B", "C", "D");
     }
 
-    [Fact]
-    public async Task WriteTimeout_PeerThatDoesNotReadItsResponse_IsClosedAtTheReadTimeout()
+    [Theory]
+    [InlineData(32)]
+    [InlineData(0)]
+    public async Task WriteTimeout_PeerThatDoesNotReadItsResponse_IsClosedAtTheReadTimeout(int connectionThreads)
     {
         var handler = new EchoAckHandler { ResponsePadding = 64 * 1024 * 1024 };
-        await using var harness = await ListenerHarness.StartAsync(o => o.ReadTimeout = TimeSpan.FromMilliseconds(300), handler);
+        await using var harness = await ListenerHarness.StartAsync(
+            o =>
+            {
+                o.ReadTimeout = TimeSpan.FromMilliseconds(300);
+                o.DedicatedThreadConnections = connectionThreads;
+            },
+            handler);
         await using var client = await harness.ConnectAsync();
 
         // 64 MiB of response cannot fit the socket buffers of a peer that never reads: the send waits, then times out.

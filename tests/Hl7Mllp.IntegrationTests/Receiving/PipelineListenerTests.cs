@@ -48,6 +48,31 @@ public sealed class PipelineListenerTests
         store.GetParsedMessages().Select(message => message.ControlId).Should().Equal("E2E-1", "E2E-2");
     }
 
+    // An unparsable message whose MSH asks for enhanced mode follows MSH-15, like the oversize-frame answer: NE gets no
+    // answer at all (the next frame's ACK is the first one back), ER gets a CE NAK.
+    [Fact]
+    public async Task Listen_UnparseableEnhancedMode_NakOnlyWhenMsh15AsksForOne()
+    {
+        var pipeline = new ReceivePipeline(null, new InMemoryMessageStore(), new InMemoryDuplicateTracker());
+        await using MllpListener listener = await StartAsync(pipeline);
+        await using MllpTestClient client = await MllpTestClient.ConnectAsync(listener.LocalEndPoint);
+        string Unparseable(string controlId, string msh15) =>
+            $"MSH|^~\\&|LAB|NORTH|HIS|MAIN|20260101120000||ADT^A01^ADT_A01|{controlId}|P|2.5.1|||{msh15}|AL\rP!D|1\r";
+
+        await client.WriteAsync([.. MllpTestClient.Frame(Unparseable("BAD-NE", "NE")), .. MllpTestClient.Frame(Message("OK-1"))]);
+        string? firstBack = await client.ReadFrameAsync(Timeout);
+        Hl7Message? nak = await SendAsync(client, Unparseable("BAD-ER", "ER"));
+
+        firstBack.Should().NotBeNull();
+        Hl7Message firstAck = Hl7Message.Parse(firstBack!);
+        firstAck.GetValue("MSA.2").Should().Be("OK-1", "the NE message got no answer");
+        firstAck.GetValue("MSA.1").Should().Be("AA");
+        nak!.Value.GetValue("MSA.1").Should().Be("CE");
+        nak.Value.GetValue("MSA.2").Should().Be("BAD-ER");
+        nak.Value.GetValue("ERR.3").Should().Be("100");
+        pipeline.GetCounters().Should().Match<ReceivePipelineCounters>(c => c.Unparseable == 2 && c.AcceptAcksSuppressed == 1 && c.Stored == 1);
+    }
+
     // RELIABILITY B3 (field failure F5: never a positive ACK for a message that could not be stored): a store that throws gets a 207 NAK over the wire, nothing is recorded, the listener keeps serving.
     [Fact]
     public async Task B3_StoreThrows_NakWith207AndTheConnectionKeepsServing()

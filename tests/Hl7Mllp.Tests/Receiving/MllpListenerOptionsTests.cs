@@ -31,6 +31,8 @@ public sealed class MllpListenerOptionsTests
         options.KeepAliveTime.Should().Be(TimeSpan.FromSeconds(60));
         options.KeepAliveInterval.Should().Be(TimeSpan.FromSeconds(10));
         options.KeepAliveProbeCount.Should().Be(5);
+        options.DedicatedThreadConnections.Should().Be(32);
+        options.ReceiveSpin.Should().Be(TimeSpan.FromMicroseconds(100));
         MllpListenerOptions.DefaultPort.Should().Be(2575);
     }
 
@@ -43,6 +45,8 @@ public sealed class MllpListenerOptionsTests
             ReadTimeout = Timeout.InfiniteTimeSpan,
             FrameTimeout = Timeout.InfiniteTimeSpan,
             DrainTimeout = TimeSpan.Zero,
+            DedicatedThreadConnections = 0,
+            ReceiveSpin = TimeSpan.Zero,
         };
 
         options.Invoking(o => o.Validate()).Should().NotThrow();
@@ -62,6 +66,8 @@ public sealed class MllpListenerOptionsTests
             DrainTimeout = TimeSpan.FromSeconds(-1),
             KeepAliveTime = TimeSpan.FromMilliseconds(10),
             KeepAliveProbeCount = 0,
+            DedicatedThreadConnections = -1,
+            ReceiveSpin = TimeSpan.FromMilliseconds(11),
             AllowedRemoteAddresses = ["10.0.0.0/8", "not-an-address", "300.1.1.1"],
         };
         options.Framing.MaxFrameBytes = 0;
@@ -70,7 +76,8 @@ public sealed class MllpListenerOptionsTests
 
         exception.Message.Should().ContainAll(
             "MaxConnections", "ListenBacklog", "IdleTimeout", "ReadTimeout", "FrameTimeout", "TlsHandshakeTimeout",
-            "DrainTimeout", "KeepAliveTime", "KeepAliveProbeCount", "MaxFrameBytes", "not-an-address", "300.1.1.1");
+            "DrainTimeout", "KeepAliveTime", "KeepAliveProbeCount", "MaxFrameBytes", "not-an-address", "300.1.1.1",
+            "DedicatedThreadConnections", "ReceiveSpin");
         exception.Message.Should().NotContain("10.0.0.0/8");
     }
 

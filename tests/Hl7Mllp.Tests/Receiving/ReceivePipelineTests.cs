@@ -449,6 +449,40 @@ public sealed class ReceivePipelineTests
         _store.Count.Should().Be(valid ? 1 : 0, "the commit happens whether or not an accept ACK is sent");
     }
 
+    // An unparsable message whose MSH can be read follows MSH-15 like any other failure, as the oversize-frame answer does.
+    [Theory]
+    [InlineData("AL", "", "CE")]
+    [InlineData("ER", "AL", "CE")]
+    [InlineData("", "AL", "CE")]
+    [InlineData("NE", "AL", null)]
+    [InlineData("SU", "", null)]
+    public async Task ProcessAsync_UnparseableEnhancedMode_AcceptAckPerMsh15(string msh15, string msh16, string? expected)
+    {
+        ReceivePipeline pipeline = Pipeline();
+
+        (ReceiveResult result, Hl7Message? ack) = await ProcessAsync(pipeline, Message("U1", msh15: msh15, msh16: msh16) + "P!D|1||" + Sentinel + "\r");
+
+        result.Should().Be(new ReceiveResult(ReceiveOutcome.Unparseable, AckCode.CE, Hl7ErrorCode.SegmentSequenceError, 1, expected is not null));
+        LogEntry logged = _logs.WithEventId(Hl7MllpEventIds.MessageUnparseable).Should().ContainSingle("the rejection is logged whether or not it is answered").Subject;
+        logged["AckCode"].Should().Be(AckCode.CE);
+        if (expected is null)
+        {
+            ack.Should().BeNull();
+            pipeline.GetCounters().AcceptAcksSuppressed.Should().Be(1);
+            logged.Message.Should().Contain("not sent").And.Contain("MSH-15");
+        }
+        else
+        {
+            ack!.Value.GetValue("MSA.1").Should().Be(expected);
+            ack.Value.GetValue("MSA.2").Should().Be("U1");
+            pipeline.GetCounters().AcceptAcksSuppressed.Should().Be(0);
+        }
+
+        pipeline.GetCounters().Unparseable.Should().Be(1);
+        _store.Count.Should().Be(0);
+        _logs.AssertNoEntryContains(Sentinel);
+    }
+
     [Fact]
     public async Task ProcessAsync_EnhancedModeStoreFails_CommitReject()
     {
