@@ -101,6 +101,29 @@ public sealed class ConnectionThreadsTests
         threads.Alive.Should().Be(0);
     }
 
+    [Fact]
+    public async Task TryRun_RacingThreadsWhoseWaitEndsAtOnce_RunsEveryAcceptedWorkOnce()
+    {
+        // A zero idle lifetime makes every parked thread retire at once, racing each hand-over: a work taken by a thread
+        // that retired would never run, one handed over twice would run twice, and Alive would drift from the truth.
+        var threads = new ConnectionThreads(4, TimeSpan.Zero);
+        int ran = 0;
+        int accepted = 0;
+        for (int i = 0; i < 20_000; i++)
+        {
+            if (threads.TryRun(() => Interlocked.Increment(ref ran)))
+            {
+                accepted++;
+            }
+        }
+
+        accepted.Should().BePositive();
+        await Eventually.AssertAsync(() => Volatile.Read(ref ran) >= accepted && threads.Alive == 0, Wait, "every accepted work ran and every thread retired");
+        Volatile.Read(ref ran).Should().Be(accepted, "no work ran twice");
+        threads.IdleCount.Should().Be(0);
+        threads.Stop();
+    }
+
     // A thread that finished its work is parked when it can be handed the next one: TryRun then starts no new thread.
     private static bool IsParked(ConnectionThreads threads) => threads.Alive == 1 && threads.IdleCount == 1;
 }
