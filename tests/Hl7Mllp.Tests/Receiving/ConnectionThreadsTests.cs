@@ -109,7 +109,7 @@ public sealed class ConnectionThreadsTests
         var threads = new ConnectionThreads(4, TimeSpan.Zero);
         int ran = 0;
         int accepted = 0;
-        for (int i = 0; i < 20_000; i++)
+        for (int i = 0; i < 5_000; i++)
         {
             if (threads.TryRun(() => Interlocked.Increment(ref ran)))
             {
