@@ -75,22 +75,53 @@ public sealed class ConnectionThreadsTests
     [Fact]
     public async Task Stop_EndsWaitingThreadsAtOnceAndBusyOnesWhenTheirWorkEnds()
     {
+        // One thread waits for work and one is busy when the set stops (a TryRun after the first thread parked would
+        // reuse it, leaving nothing waiting): both must run in parallel first.
         var threads = new ConnectionThreads(4);
-        using var gate = new ManualResetEventSlim();
-        var idleDone = new TaskCompletionSource();
-        threads.TryRun(idleDone.SetResult).Should().BeTrue();
-        await idleDone.Task.WaitAsync(Wait);
-        await Eventually.AssertAsync(() => IsParked(threads), Wait, "the first thread waits for more work");
-        var busyStarted = new TaskCompletionSource();
-        threads.TryRun(() => { busyStarted.SetResult(); gate.Wait(); }).Should().BeTrue();
-        await busyStarted.Task.WaitAsync(Wait);
+        using var idleGate = new ManualResetEventSlim();
+        using var busyGate = new ManualResetEventSlim();
+        var idleThread = new TaskCompletionSource<Thread>();
+        var busyThread = new TaskCompletionSource<Thread>();
+        threads.TryRun(() => { idleThread.SetResult(Thread.CurrentThread); idleGate.Wait(); }).Should().BeTrue();
+        threads.TryRun(() => { busyThread.SetResult(Thread.CurrentThread); busyGate.Wait(); }).Should().BeTrue();
+        var idle = await idleThread.Task.WaitAsync(Wait);
+        var busy = await busyThread.Task.WaitAsync(Wait);
+        idleGate.Set();
+        await Eventually.AssertAsync(() => threads.Alive == 2 && threads.IdleCount == 1, Wait, "one thread waits, one is busy");
 
         threads.Stop();
 
         threads.Alive.Should().Be(1, "the waiting thread ended; the busy one still runs its work");
+        threads.IdleCount.Should().Be(0);
+        idle.Join(Wait).Should().BeTrue("the waiting thread ended at the stop, not after its idle lifetime");
+        busy.IsAlive.Should().BeTrue("the busy thread still runs its work");
         threads.TryRun(() => { }).Should().BeFalse("nothing runs after a stop");
-        gate.Set();
-        await Eventually.AssertAsync(() => threads.Alive == 0, Wait, "the busy thread ended after its work");
+        busyGate.Set();
+        busy.Join(Wait).Should().BeTrue("the busy thread ended after its work");
+        threads.Alive.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task TryRun_RacingThreadsWhoseWaitEndsAtOnce_RunsEveryAcceptedWorkOnce()
+    {
+        // A zero idle lifetime makes every parked thread retire at once, racing each hand-over: a work taken by a thread
+        // that retired would never run, one handed over twice would run twice, and Alive would drift from the truth.
+        var threads = new ConnectionThreads(4, TimeSpan.Zero);
+        int ran = 0;
+        int accepted = 0;
+        for (int i = 0; i < 5_000; i++)
+        {
+            if (threads.TryRun(() => Interlocked.Increment(ref ran)))
+            {
+                accepted++;
+            }
+        }
+
+        accepted.Should().BePositive();
+        await Eventually.AssertAsync(() => Volatile.Read(ref ran) >= accepted && threads.Alive == 0, Wait, "every accepted work ran and every thread retired");
+        Volatile.Read(ref ran).Should().Be(accepted, "no work ran twice");
+        threads.IdleCount.Should().Be(0);
+        threads.Stop();
     }
 
     // A thread that finished its work is parked when it can be handed the next one: TryRun then starts no new thread.
