@@ -113,6 +113,9 @@ public static class Hl7MllpEventIds
     /// <summary>A listener connection failed unexpectedly (not by the peer's doing); only that connection was closed.</summary>
     public const int ConnectionFailed = 2017;
 
+    /// <summary>Listener: a connection's close threw during a stop (a throwing logger or callback); the stop went on.</summary>
+    public const int StopConnectionFaulted = 2018;
+
     /// <summary>A frame over the size limit was answered with a negative ACK (AR or CR, ERR 207) before the connection closed.</summary>
     public const int OversizeFrameAnswered = 2040;
 

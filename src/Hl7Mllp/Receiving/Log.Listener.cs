@@ -74,6 +74,10 @@ internal static partial class Log
         Message = "MLLP listener {ListenerName}: socket option {Option} could not be set ({SocketError})")]
     public static partial void SocketOptionFailed(ILogger logger, string listenerName, string option, string socketError);
 
+    [LoggerMessage(EventId = Hl7MllpEventIds.StopConnectionFaulted, Level = LogLevel.Error,
+        Message = "MLLP listener {ListenerName}: a connection's close threw {ExceptionType} during the stop; stopping goes on")]
+    public static partial void StopConnectionFaulted(ILogger logger, string listenerName, string exceptionType, Exception exception);
+
     [LoggerMessage(EventId = Hl7MllpEventIds.ConnectionFailed, Level = LogLevel.Error,
         Message = "MLLP listener {ListenerName} connection {ConnectionId}: unexpected {ExceptionType}; closing the connection")]
     public static partial void ConnectionFailed(ILogger logger, string listenerName, long connectionId, string exceptionType, Exception exception);

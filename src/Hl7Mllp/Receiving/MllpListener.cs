@@ -528,6 +528,12 @@ public sealed class MllpListener : IAsyncDisposable
 
             await WaitQuietlyAsync(all).ConfigureAwait(false);
         }
+        catch (Exception exception)
+        {
+            // A connection's close threw (a throwing logger or callback): every connection has still ended, and the stop
+            // must still end the connection threads, the event dispatcher and the TLS setup below.
+            Log.StopConnectionFaulted(Logger, Name, exception.GetType().FullName ?? exception.GetType().Name, exception);
+        }
 
         if (_deadlineTimer is not null)
         {
@@ -551,6 +557,11 @@ public sealed class MllpListener : IAsyncDisposable
         catch (TimeoutException)
         {
             // A handler or event callback that ignores cancellation is left behind rather than hanging the stop.
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // Faulted, not hung: what failed was logged where it failed, or is a connection's close (see StopCoreAsync).
+            Log.StopConnectionFaulted(Logger, Name, exception.GetType().FullName ?? exception.GetType().Name, exception);
         }
     }
 }

@@ -105,7 +105,10 @@ internal sealed partial class MllpListenerConnection
             // so the loop never leaves it (a blocking receive must never run on a pool thread).
             HasOwnThread = true;
             var started = new TaskCompletionSource<Task>(TaskCreationOptions.RunContinuationsAsynchronously);
-            if (_listener.ConnectionThreads.TryRun(() => started.TrySetResult(RunAsync())))
+
+            // The loop runs in the accept loop's context (Activity, logging scopes), as Task.Run gives the pool path.
+            var context = ExecutionContext.Capture();
+            if (_listener.ConnectionThreads.TryRun(() => RunWithin(context, started)))
             {
                 Completion = started.Task.Unwrap();
                 return;
@@ -116,6 +119,21 @@ internal sealed partial class MllpListenerConnection
         }
 
         Completion = Task.Run(RunAsync);
+    }
+
+    private void RunWithin(ExecutionContext? context, TaskCompletionSource<Task> started)
+    {
+        if (context is null)
+        {
+            started.TrySetResult(RunAsync());
+            return;
+        }
+
+        ExecutionContext.Run(context, static state =>
+        {
+            var (connection, started) = ((MllpListenerConnection, TaskCompletionSource<Task>))state!;
+            started.TrySetResult(connection.RunAsync());
+        }, (this, started));
     }
 
     /// <summary>Stops reading: a connection waiting for bytes closes now; one in its handler finishes that message first.</summary>

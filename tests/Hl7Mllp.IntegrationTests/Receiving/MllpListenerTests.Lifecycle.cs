@@ -2,7 +2,9 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Net;
+using Hl7Mllp.Diagnostics;
 using Hl7Mllp.Receiving;
+using Hl7Mllp.Testing.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Hl7Mllp.Testing;
 
@@ -334,5 +336,27 @@ public sealed partial class MllpListenerTests
         measurements.Where(m => m.Instrument == "hl7mllp.listener.connections.active").Sum(m => m.Value).Should().Be(0);
         measurements.Where(m => m.Instrument == "hl7mllp.listener.connections.active").Max(m => m.Value).Should().Be(1);
         spans.Should().HaveCount(2).And.OnlyContain(a => a.OperationName == "hl7mllp.receive" && a.Kind == ActivityKind.Server);
+    }
+
+    [Theory]
+    [InlineData(32)]
+    [InlineData(0)]
+    public async Task Stop_ConnectionWhoseCloseThrows_StillEndsTheStop(int connectionThreads)
+    {
+        // A broken logging provider throws from the connection's "closed" entry: its close faults, and the stop must
+        // still finish (and say so) instead of throwing that fault at the host.
+        using var logs = new RecordingLoggerFactory { ThrowOnEventId = Hl7MllpEventIds.ConnectionClosed };
+        var options = new MllpListenerOptions { Endpoints = [new IPEndPoint(IPAddress.Loopback, 0)], DedicatedThreadConnections = connectionThreads };
+        var listener = new MllpListener(options, new EchoAckHandler(), logs);
+        await listener.StartAsync();
+        await using var client = await MllpTestClient.ConnectAsync(listener.LocalEndPoint);
+        (await client.SendAndReadAckAsync("LAST")).Should().Be("LAST");
+
+        var stop = () => listener.StopAsync();
+
+        await stop.Should().NotThrowAsync();
+        logs.HasEventId(Hl7MllpEventIds.StopConnectionFaulted).Should().BeTrue();
+        logs.HasEventId(Hl7MllpEventIds.ListenerStopped).Should().BeTrue("the stop ran to its end");
+        listener.IsListening.Should().BeFalse();
     }
 }

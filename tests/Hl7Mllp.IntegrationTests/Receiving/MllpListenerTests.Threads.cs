@@ -1,3 +1,9 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using Hl7Mllp.Messages;
+using Hl7Mllp.Receiving;
 using Hl7Mllp.Testing;
 
 namespace Hl7Mllp.IntegrationTests.Receiving;
@@ -105,5 +111,40 @@ public sealed partial class MllpListenerTests
 
         (await client.ReadAckedControlIdsAsync(50)).Should().Equal(Enumerable.Range(0, 50).Select(i => $"S{i}"));
         harness.Handler.Threads.Should().OnlyContain(call => !call.OnPoolThread);
+    }
+
+    private static readonly AsyncLocal<string?> AmbientValue = new();
+
+    [Theory]
+    [InlineData(32)]
+    [InlineData(0)]
+    public async Task Handler_SeesTheContextTheListenerWasStartedIn(int connectionThreads)
+    {
+        // Activity.Current and logging scopes flow the same way: what the host set up around StartAsync reaches the
+        // handler, on a connection's own thread as on the pool.
+        var handler = new AmbientRecordingHandler();
+        var options = new MllpListenerOptions { Endpoints = [new IPEndPoint(IPAddress.Loopback, 0)], DedicatedThreadConnections = connectionThreads };
+        await using var listener = new MllpListener(options, handler);
+        AmbientValue.Value = "host";
+        await listener.StartAsync();
+        AmbientValue.Value = null;
+        await using var client = await MllpTestClient.ConnectAsync(listener.LocalEndPoint);
+
+        (await client.SendAndReadAckAsync("CTX")).Should().Be("CTX");
+
+        handler.Seen.Should().Equal("host");
+    }
+
+    private sealed class AmbientRecordingHandler : IMllpMessageHandler
+    {
+        public ConcurrentQueue<string?> Seen { get; } = new();
+
+        public ValueTask HandleAsync(MllpReceiveContext context, CancellationToken cancellationToken = default)
+        {
+            Seen.Enqueue(AmbientValue.Value);
+            string controlId = Hl7Message.TryParse(context.GetPayloadMemory(), out var message, out _) ? message.ControlId : string.Empty;
+            context.Response.Write<byte>(Encoding.ASCII.GetBytes(EchoAckHandler.Ack(controlId)));
+            return ValueTask.CompletedTask;
+        }
     }
 }

@@ -33,6 +33,10 @@ public sealed class RecordingLogger : ILogger
     {
         ArgumentNullException.ThrowIfNull(formatter);
         _factory.Add(new LogEntry(Category, logLevel, eventId, formatter(state, exception), exception, ToPairs(state)));
+        if (_factory.ThrowOnEventId == eventId.Id)
+        {
+            throw new InvalidOperationException($"logging provider failure for event {eventId.Id} (test)");
+        }
     }
 
     private static List<KeyValuePair<string, object?>> ToPairs<TState>(TState state) =>

@@ -37,6 +37,12 @@ public sealed class RecordingLoggerFactory : ILoggerFactory
         }
     }
 
+    /// <summary>
+    /// Gets or sets an event ID whose entries are recorded and then thrown as <see cref="InvalidOperationException"/>,
+    /// as a broken logging provider would; <see langword="null"/> (the default) throws nothing.
+    /// </summary>
+    public int? ThrowOnEventId { get; set; }
+
     /// <summary>Creates a logger for <paramref name="categoryName"/> that records into this factory.</summary>
     public ILogger CreateLogger(string categoryName) => new RecordingLogger(this, categoryName);
 
