@@ -950,6 +950,28 @@ public sealed class FileMessageSourceTests : IDisposable
     }
 
     [Fact]
+    public async Task PollAsync_ReadAheadBytesZero_ReadsNothingAheadNotEvenEmptyFiles()
+    {
+        // Empty files first: a byte limit alone (0 + 0 <= 0) would let them be read ahead.
+        Directory.CreateDirectory(Input);
+        for (var i = 0; i < 3; i++)
+        {
+            var empty = Path.Join(Input, $"e{i}.hl7");
+            File.WriteAllBytes(empty, []);
+            File.SetLastWriteTimeUtc(empty, Base.AddMinutes(-10 + i));
+        }
+
+        WriteMessages(2);
+        var source = CreateSource(o => o.ReadAheadBytes = 0);
+
+        var polled = await PollAsync(source, 10);
+
+        polled.Select(ControlId).Should().Equal("M0", "M1");
+        source.ReadsAheadStarted.Should().Be(0);
+        Directory.GetFiles(Input, "e*.hl7").Should().BeEmpty("empty files are failed when the poll reaches them");
+    }
+
+    [Fact]
     public async Task PollAsync_SplitBatchesReadAhead_StillInOrderAndTheFileCompletesAtTheEnd()
     {
         Directory.CreateDirectory(Input);
