@@ -196,7 +196,7 @@ public sealed partial class FileMessageSource
         }
 
         var messages = read.Messages!;
-        var work = new FileWork(this, file.Path, read.Length, read.Modified, attempts, Math.Min(accepted, messages.Count), messages, read.Fingerprint);
+        var work = new FileWork(this, file.Path, file.Name, read.Length, read.Modified, attempts, Math.Min(accepted, messages.Count), messages, read.Fingerprint);
         if (work.FirstToSend == messages.Count)
         {
             // Every message was accepted before a crash or a failed move: only the move is left to do.
