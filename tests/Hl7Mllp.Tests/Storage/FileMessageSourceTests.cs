@@ -577,6 +577,24 @@ public sealed class FileMessageSourceTests : IDisposable
         File.Exists(source.JournalFilePath).Should().BeFalse("an entry whose file is gone is done");
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("sha:0123456789abcdef ")]
+    public async Task PollAsync_JournalLineOfAnEarlierForm_SendsTheFileAgain(string fingerprint)
+    {
+        // Lines without a fingerprint, or with an earlier version's: nothing proves the file is the one accepted, so it
+        // is sent again (at least once) rather than archived unsent.
+        var a = WriteMessage("a.hl7", "A");
+        var source = CreateSource(o => o.ArchiveDirectory = Archive);
+        File.WriteAllText(source.JournalFilePath, $"{new FileInfo(a).Length} {File.GetLastWriteTimeUtc(a).Ticks} {fingerprint}a.hl7\n");
+
+        var sent = await PollAndAcceptAsync(source);
+
+        sent.Select(ControlId).Should().Equal(["A"]);
+        ControlIdOf(Path.Join(Archive, "a.hl7")).Should().Be("A");
+        File.Exists(source.JournalFilePath).Should().BeFalse("the journal is emptied once its moves are done");
+    }
+
     [Fact]
     public async Task PollAsync_JournaledButNotMovedBeforeACrash_ArchivedWithoutSendingAgain()
     {
