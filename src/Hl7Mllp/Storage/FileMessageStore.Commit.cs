@@ -49,7 +49,8 @@ public sealed partial class FileMessageStore
 
     /// <summary>
     /// One round: one <c>syncfs</c>, then rename each file and complete its store. Returns whether renames wait for a
-    /// flush: <see langword="true"/> when the round renamed anything, else <paramref name="namesToFlush"/> when the flush failed.
+    /// flush: whether the round renamed anything (the <c>syncfs</c> made every earlier rename durable), or, when the
+    /// flush failed, <paramref name="namesToFlush"/> unchanged.
     /// </summary>
     private bool Commit(List<PendingStore> batch, bool namesToFlush)
     {
@@ -86,7 +87,7 @@ public sealed partial class FileMessageStore
             pending.TrySetResult();
         }
 
-        return renamed || namesToFlush;
+        return renamed;
     }
 
     /// <summary>Flushes the directory so the last renames survive a power loss; logs a failure (recovery covers it).</summary>
