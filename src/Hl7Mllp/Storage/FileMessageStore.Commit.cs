@@ -17,11 +17,15 @@ public sealed partial class FileMessageStore
     {
         List<PendingStore> batch = [];
         var namesToFlush = false;
+        var idleFlushFailed = false;
         while (true)
         {
-            var open = _written.Take(ref batch, namesToFlush ? IdleNameFlushDelay : Timeout.InfiniteTimeSpan);
+            // After a failed idle flush the renames wait for the next round's syncfs (or the dispose), not for another
+            // IdleNameFlushDelay: a directory that keeps failing is logged once per idle spell, not fifty times a second.
+            var open = _written.Take(ref batch, namesToFlush && !idleFlushFailed ? IdleNameFlushDelay : Timeout.InfiniteTimeSpan);
             if (batch.Count > 0)
             {
+                idleFlushFailed = false;
                 try
                 {
                     namesToFlush = Commit(batch, namesToFlush);
@@ -37,7 +41,7 @@ public sealed partial class FileMessageStore
 
             if (namesToFlush)
             {
-                namesToFlush = !TryFlushNames();
+                namesToFlush = idleFlushFailed = !TryFlushNames();
             }
 
             if (!open)
