@@ -13,7 +13,7 @@ public sealed partial class FileMessageSource
     private readonly record struct FileRead(
         ReadOutcome Outcome,
         string? Problem,
-        List<ReadOnlyMemory<byte>>? Messages = null,
+        IReadOnlyList<ReadOnlyMemory<byte>>? Messages = null,
         long Length = 0,
         DateTime Modified = default,
         ulong Fingerprint = 0);

@@ -349,7 +349,7 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
         }
     }
 
-    private sealed class FileWork(FileMessageSource source, string path, string name, long length, DateTime modified, int attempts, int accepted, List<ReadOnlyMemory<byte>> messages, ulong fingerprint)
+    private sealed class FileWork(FileMessageSource source, string path, string name, long length, DateTime modified, int attempts, int accepted, IReadOnlyList<ReadOnlyMemory<byte>> messages, ulong fingerprint)
     {
         public FileMessageSource Source { get; } = source;
 
@@ -365,7 +365,7 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
 
         public int FirstToSend { get; } = accepted;
 
-        public List<ReadOnlyMemory<byte>> Messages { get; } = messages;
+        public IReadOnlyList<ReadOnlyMemory<byte>> Messages { get; } = messages;
 
         /// <summary>The journal's fingerprint of the file's bytes, computed when the file was read.</summary>
         public ulong Fingerprint { get; } = fingerprint;
