@@ -20,9 +20,11 @@ def free_port():
 
 def start_server(args, log):
     """Starts a server with its output in log and waits (bounded) for its `listening on` line: (process, port)."""
-    process = subprocess.Popen(args, stdout=open(log, "w"), stderr=subprocess.STDOUT)
+    with open(log, "w") as out:  # the child keeps its own copy of the handle
+        process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
     for _ in range(300):
-        found = re.search(r"listening on [0-9.]+:(\d+)", open(log).read())
+        with open(log) as f:
+            found = re.search(r"listening on [0-9.]+:(\d+)", f.read())
         if found:
             return process, int(found.group(1))
         time.sleep(0.05)

@@ -1,5 +1,5 @@
 using System.Buffers;
-using Hl7Mllp.Receiving;
+using Hl7Mllp.Messages;
 
 namespace Hl7Mllp.Duplicates;
 
@@ -9,8 +9,11 @@ namespace Hl7Mllp.Duplicates;
 /// <param name="ControlId">MSH-10.</param>
 internal readonly record struct DuplicateKeyFields(Range Application, Range Facility, Range ControlId)
 {
-    /// <summary>Picks the key's fields from a split header (<see cref="ReceivePipelineHeader.Split"/>).</summary>
-    public static DuplicateKeyFields From(ReadOnlySpan<Range> fields) => new(fields[3], fields[4], fields[10]);
+    /// <summary>MSH-10, the last field of the key.</summary>
+    public const int ControlIdField = 10;
+
+    /// <summary>Picks the key's fields from a header split by <see cref="Hl7Scanner.SplitHeader"/> into at least <see cref="ControlIdField"/> + 1 ranges.</summary>
+    public static DuplicateKeyFields From(ReadOnlySpan<Range> fields) => new(fields[3], fields[4], fields[ControlIdField]);
 }
 
 /// <summary>
@@ -25,8 +28,9 @@ internal static class DuplicateKey
     /// <summary>Finds the key's fields in an MSH segment.</summary>
     public static DuplicateKeyFields Find(ReadOnlySpan<byte> header, byte separator)
     {
-        Span<Range> fields = stackalloc Range[ReceivePipelineHeader.MaxField + 1];
-        ReceivePipelineHeader.Split(header, separator, fields);
+        // The split stops at MSH-10: the key needs no later field.
+        Span<Range> fields = stackalloc Range[DuplicateKeyFields.ControlIdField + 1];
+        Hl7Scanner.SplitHeader(header, separator, fields);
         return DuplicateKeyFields.From(fields);
     }
 

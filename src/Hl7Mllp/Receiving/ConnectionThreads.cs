@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Hl7Mllp.Receiving;
 
 /// <summary>
@@ -15,8 +13,6 @@ internal sealed class ConnectionThreads
 
     private readonly int _max;
     private readonly TimeSpan _idleLifetime;
-    private readonly long _spinTicks;
-    private readonly Func<bool> _maySpin;
     private readonly Lock _lock = new();
     private readonly List<Worker> _idle = [];
     private int _alive;
@@ -25,14 +21,10 @@ internal sealed class ConnectionThreads
     /// <summary>Creates an empty set; threads start as connections need them.</summary>
     /// <param name="max">The most threads alive at once; 0 runs nothing.</param>
     /// <param name="idleLifetime">How long a thread waits for its next connection; <see langword="null"/> for <see cref="DefaultIdleLifetime"/>.</param>
-    /// <param name="spin">How long a thread whose connection closed polls for the next one before it sleeps (see <see cref="MllpListenerOptions.ReceiveSpin"/>).</param>
-    /// <param name="maySpin">Asked before each poll: whether polling is allowed now; <see langword="null"/> for never.</param>
-    public ConnectionThreads(int max, TimeSpan? idleLifetime = null, TimeSpan spin = default, Func<bool>? maySpin = null)
+    public ConnectionThreads(int max, TimeSpan? idleLifetime = null)
     {
         _max = max;
         _idleLifetime = idleLifetime ?? DefaultIdleLifetime;
-        _spinTicks = (long)(spin.TotalSeconds * Stopwatch.Frequency);
-        _maySpin = maySpin ?? (static () => false);
     }
 
     /// <summary>Gets how many threads are alive: running a connection, or waiting for one (for tests).</summary>
@@ -185,17 +177,6 @@ internal sealed class ConnectionThreads
                 if (!owner.Park(this))
                 {
                     break;
-                }
-
-                // A sender that connects per message is back within microseconds: a short poll spares the wake-up of a
-                // sleeping thread, as the receive's poll does between messages.
-                long start = Stopwatch.GetTimestamp();
-                if (owner._spinTicks > 0 && owner._maySpin())
-                {
-                    while (_signal.CurrentCount == 0 && Stopwatch.GetTimestamp() - start < owner._spinTicks)
-                    {
-                        Thread.SpinWait(20);
-                    }
                 }
 
                 if (_signal.Wait(owner._idleLifetime))

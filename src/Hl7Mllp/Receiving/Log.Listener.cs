@@ -1,4 +1,5 @@
 using System.Net;
+using Hl7Mllp.Acks;
 using Hl7Mllp.Diagnostics;
 using Microsoft.Extensions.Logging;
 
@@ -81,4 +82,12 @@ internal static partial class Log
     [LoggerMessage(EventId = Hl7MllpEventIds.ConnectionFailed, Level = LogLevel.Error,
         Message = "MLLP listener {ListenerName} connection {ConnectionId}: unexpected {ExceptionType}; closing the connection")]
     public static partial void ConnectionFailed(ILogger logger, string listenerName, long connectionId, string exceptionType, Exception exception);
+
+    [LoggerMessage(EventId = Hl7MllpEventIds.OversizeFrameAnswered, Level = LogLevel.Warning,
+        Message = "MLLP listener {ListenerName} connection {ConnectionId}: a message over the {MaxFrameBytes}-byte limit was answered {AckCode} with error 207, closing")]
+    public static partial void OversizeFrameAnswered(ILogger logger, string listenerName, long connectionId, int maxFrameBytes, AckCode ackCode);
+
+    [LoggerMessage(EventId = Hl7MllpEventIds.OversizeFrameNotAnswered, Level = LogLevel.Debug,
+        Message = "MLLP listener {ListenerName} connection {ConnectionId}: frame over the {MaxFrameBytes}-byte limit not answered ({Reason}), closing")]
+    public static partial void OversizeFrameNotAnswered(ILogger logger, string listenerName, long connectionId, int maxFrameBytes, string reason);
 }

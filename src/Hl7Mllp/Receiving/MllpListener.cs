@@ -73,7 +73,7 @@ public sealed class MllpListener : IAsyncDisposable
         _timeProvider = timeProvider ?? TimeProvider.System;
         Logger = (ILogger?)loggerFactory?.CreateLogger<MllpListener>() ?? NullLogger.Instance;
         _addressFilter = new RemoteAddressFilter(options.AllowedRemoteAddresses);
-        ConnectionThreads = new ConnectionThreads(options.DedicatedThreadConnections, spin: options.ReceiveSpin, maySpin: () => MaySpin);
+        ConnectionThreads = new ConnectionThreads(options.DedicatedThreadConnections);
         _events = Channel.CreateBounded<(bool, MllpConnectionEvent)>(new BoundedChannelOptions(1024)
         {
             FullMode = BoundedChannelFullMode.DropWrite,

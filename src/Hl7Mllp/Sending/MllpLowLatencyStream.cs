@@ -18,6 +18,7 @@ internal sealed class MllpLowLatencyStream : Stream
     private const int SlowPollMicroseconds = 20_000;
     private readonly Socket _socket;
     private SlowWaiter? _slowWaiter;
+    private volatile bool _disposed;
 
     /// <param name="socket">A connected socket in blocking mode, never used asynchronously; the stream owns it.</param>
     /// <param name="wait">How long a read blocks in the kernel before it falls back to the slow wait; rounded up to whole milliseconds.</param>
@@ -120,6 +121,7 @@ internal sealed class MllpLowLatencyStream : Stream
     {
         if (disposing)
         {
+            _disposed = true;
             _socket.Dispose();
             _slowWaiter?.Stop();
         }
@@ -243,6 +245,13 @@ internal sealed class MllpLowLatencyStream : Stream
                 catch (Exception ex)
                 {
                     result.TrySetException(ex);
+                }
+
+                if (_stream._disposed)
+                {
+                    // A dispose that raced the first slow read may have found no waiter to stop: no read comes after it.
+                    _stopped = true;
+                    return;
                 }
             }
         }

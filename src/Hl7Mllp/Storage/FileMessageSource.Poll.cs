@@ -148,7 +148,7 @@ public sealed partial class FileMessageSource
             return new FileRead(outcome, problem);
         }
 
-        List<ReadOnlyMemory<byte>> messages = [];
+        IReadOnlyList<ReadOnlyMemory<byte>> messages = [];
         var reason = problem ?? Check(content, out messages);
         return reason is not null
             ? new FileRead(ReadOutcome.Rejected, reason)
@@ -196,7 +196,7 @@ public sealed partial class FileMessageSource
         }
 
         var messages = read.Messages!;
-        var work = new FileWork(this, file.Path, read.Length, read.Modified, attempts, Math.Min(accepted, messages.Count), messages, read.Fingerprint);
+        var work = new FileWork(this, file.Path, file.Name, read.Length, read.Modified, attempts, Math.Min(accepted, messages.Count), messages, read.Fingerprint);
         if (work.FirstToSend == messages.Count)
         {
             // Every message was accepted before a crash or a failed move: only the move is left to do.
@@ -276,7 +276,7 @@ public sealed partial class FileMessageSource
         }
     }
 
-    private string? Check(ReadOnlyMemory<byte> content, out List<ReadOnlyMemory<byte>> messages)
+    private string? Check(ReadOnlyMemory<byte> content, out IReadOnlyList<ReadOnlyMemory<byte>> messages)
     {
         messages = [];
         var batch = Hl7Batch.Split(content);
@@ -285,9 +285,10 @@ public sealed partial class FileMessageSource
             return content.IsEmpty ? "empty" : "no MSH segment";
         }
 
-        foreach (var message in batch.Messages)
+        for (var i = 0; i < batch.Messages.Count; i++)
         {
-            if (!message.Span.StartsWith("MSH"u8))
+            // Indexed: a foreach over the IReadOnlyList would box its enumerator, once per file.
+            if (!batch.Messages[i].Span.StartsWith("MSH"u8))
             {
                 return "content that is not an HL7 message (no MSH segment where one must start)";
             }
@@ -300,7 +301,8 @@ public sealed partial class FileMessageSource
                 : $"{batch.Messages.Count} messages in one file (SplitBatches is off)";
         }
 
-        messages.AddRange(batch.Messages);
+        // The split's own list, not a copy: nothing changes it.
+        messages = batch.Messages;
         return null;
     }
 }

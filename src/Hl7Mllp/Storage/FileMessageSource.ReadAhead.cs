@@ -13,7 +13,7 @@ public sealed partial class FileMessageSource
     private readonly record struct FileRead(
         ReadOutcome Outcome,
         string? Problem,
-        List<ReadOnlyMemory<byte>>? Messages = null,
+        IReadOnlyList<ReadOnlyMemory<byte>>? Messages = null,
         long Length = 0,
         DateTime Modified = default,
         ulong Fingerprint = 0);
@@ -52,9 +52,11 @@ public sealed partial class FileMessageSource
         {
             _source = source;
             _files = files;
-            _maxFiles = maxFiles;
+
+            // A byte limit of 0 turns the read-ahead off like a file limit of 0 (the byte check alone lets empty files by).
+            _maxFiles = maxBytes == 0 ? 0 : maxFiles;
             _maxBytes = maxBytes;
-            _reads = new FileRead[Math.Max(1, maxFiles)];
+            _reads = new FileRead[Math.Max(1, _maxFiles)];
             _ready = new bool[_reads.Length];
         }
 

@@ -349,13 +349,13 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
         }
     }
 
-    private sealed class FileWork(FileMessageSource source, string path, long length, DateTime modified, int attempts, int accepted, List<ReadOnlyMemory<byte>> messages, ulong fingerprint)
+    private sealed class FileWork(FileMessageSource source, string path, string name, long length, DateTime modified, int attempts, int accepted, IReadOnlyList<ReadOnlyMemory<byte>> messages, ulong fingerprint)
     {
         public FileMessageSource Source { get; } = source;
 
         public string Path { get; } = path;
 
-        public string Name { get; } = System.IO.Path.GetFileName(path);
+        public string Name { get; } = name;
 
         public long Length { get; } = length;
 
@@ -365,7 +365,7 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
 
         public int FirstToSend { get; } = accepted;
 
-        public List<ReadOnlyMemory<byte>> Messages { get; } = messages;
+        public IReadOnlyList<ReadOnlyMemory<byte>> Messages { get; } = messages;
 
         /// <summary>The journal's fingerprint of the file's bytes, computed when the file was read.</summary>
         public ulong Fingerprint { get; } = fingerprint;

@@ -17,11 +17,15 @@ public sealed partial class FileMessageStore
     {
         List<PendingStore> batch = [];
         var namesToFlush = false;
+        var idleFlushFailed = false;
         while (true)
         {
-            var open = _written.Take(ref batch, namesToFlush ? IdleNameFlushDelay : Timeout.InfiniteTimeSpan);
+            // After a failed idle flush the renames wait for the next round's syncfs (or the dispose), not for another
+            // IdleNameFlushDelay: a directory that keeps failing is logged once per idle spell, not fifty times a second.
+            var open = _written.Take(ref batch, namesToFlush && !idleFlushFailed ? IdleNameFlushDelay : Timeout.InfiniteTimeSpan);
             if (batch.Count > 0)
             {
+                idleFlushFailed = false;
                 try
                 {
                     namesToFlush = Commit(batch, namesToFlush);
@@ -37,7 +41,7 @@ public sealed partial class FileMessageStore
 
             if (namesToFlush)
             {
-                namesToFlush = !TryFlushNames();
+                namesToFlush = idleFlushFailed = !TryFlushNames();
             }
 
             if (!open)
@@ -49,7 +53,8 @@ public sealed partial class FileMessageStore
 
     /// <summary>
     /// One round: one <c>syncfs</c>, then rename each file and complete its store. Returns whether renames wait for a
-    /// flush: <see langword="true"/> when the round renamed anything, else <paramref name="namesToFlush"/> when the flush failed.
+    /// flush: whether the round renamed anything (the <c>syncfs</c> made every earlier rename durable), or, when the
+    /// flush failed, <paramref name="namesToFlush"/> unchanged.
     /// </summary>
     private bool Commit(List<PendingStore> batch, bool namesToFlush)
     {
@@ -86,7 +91,7 @@ public sealed partial class FileMessageStore
             pending.TrySetResult();
         }
 
-        return renamed || namesToFlush;
+        return renamed;
     }
 
     /// <summary>Flushes the directory so the last renames survive a power loss; logs a failure (recovery covers it).</summary>

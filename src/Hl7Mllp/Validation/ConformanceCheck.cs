@@ -81,7 +81,7 @@ internal readonly ref struct ConformanceCheck
         int valueTypeStart = 0, valueTypeEnd = 0;
         for (; number <= fields.Length; number++)
         {
-            while (bits == 0 && ++word < separators.Length)
+            while (bits == 0 && (++word << 6) < segmentEnd)
             {
                 bits = separators[word];
             }

@@ -36,19 +36,12 @@ public sealed partial class NamedFieldsDefinition
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         ArgumentException.ThrowIfNullOrWhiteSpace(query);
-        DbConnection connection;
-        try
-        {
-            connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (DbException exception)
-        {
-            throw QueryFailed(exception);
-        }
 
+        // A new connection is closed: the connection overload opens it, wraps a failed open, runs the query and closes it.
+        var connection = dataSource.CreateConnection();
         await using (connection.ConfigureAwait(false))
         {
-            return await RunQueryAsync(connection, query, cancellationToken).ConfigureAwait(false);
+            return await LoadFromQueryAsync(connection, query, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -115,23 +115,26 @@ public sealed class NamedFieldsValidator
                 }
 
                 var occurrence = ++occurrences[compiled.Slot];
+                var segmentUtf8 = utf8;
+                bool conforms;
                 if (!utf8 && !singleByte && !Ascii.IsValid(bytes))
                 {
-                    // A legacy character set: its bytes may hide delimiter values inside characters, so walk its UTF-8.
+                    // A legacy character set: its bytes may hide delimiter values inside characters, so walk its UTF-8
+                    // (the message's masks do not apply to it: the check marks the transcoded segment's own).
                     var length = Transcode(bytes, encoding, ref transcoded);
                     bytes = transcoded.AsSpan(0, length);
-                    if (ReportingWalkOnly || !ConformanceCheck.Conforms(bytes, utf8: true, compiled, delimiters, Definition))
-                    {
-                        walk.Segment(bytes, utf8: true, compiled, occurrence);
-                    }
-
-                    continue;
+                    segmentUtf8 = true;
+                    conforms = !ReportingWalkOnly && ConformanceCheck.Conforms(bytes, utf8: true, compiled, delimiters, Definition);
+                }
+                else
+                {
+                    conforms = !ReportingWalkOnly && check.Conforms(segment.Position, segment.Position + bytes.Length, compiled, Definition);
                 }
 
                 // Most segments conform: a cheap check passes them, and only the others are walked again to report.
-                if (ReportingWalkOnly || !check.Conforms(segment.Position, segment.Position + bytes.Length, compiled, Definition))
+                if (!conforms)
                 {
-                    walk.Segment(bytes, utf8, compiled, occurrence);
+                    walk.Segment(bytes, segmentUtf8, compiled, occurrence);
                 }
             }
         }

@@ -109,10 +109,13 @@ public sealed partial class MllpListenerTests
         harness.Handler.Handled.Should().Equal(ids);
     }
 
-    [Fact]
-    public async Task A10_ResetMidFrame_DropsThePartialFrameAndKeepsServing()
+    // Both paths: a connection on its own thread (the default) and one on the thread pool.
+    [Theory]
+    [InlineData(32)]
+    [InlineData(0)]
+    public async Task A10_ResetMidFrame_DropsThePartialFrameAndKeepsServing(int connectionThreads)
     {
-        await using var harness = await ListenerHarness.StartAsync();
+        await using var harness = await ListenerHarness.StartAsync(o => o.DedicatedThreadConnections = connectionThreads);
         var client = await harness.ConnectAsync();
         byte[] frame = MllpTestClient.Frame(MllpTestClient.Message("HALF"));
         await client.WriteAsync(frame[..(frame.Length / 2)]);
@@ -128,10 +131,13 @@ public sealed partial class MllpListenerTests
         harness.Handler.Handled.Should().Equal("AFTER");
     }
 
-    [Fact]
-    public async Task A10_PeerClosesMidFrame_DropsThePartialFrame()
+    // Both paths: a connection on its own thread (the default) and one on the thread pool.
+    [Theory]
+    [InlineData(32)]
+    [InlineData(0)]
+    public async Task A10_PeerClosesMidFrame_DropsThePartialFrame(int connectionThreads)
     {
-        await using var harness = await ListenerHarness.StartAsync();
+        await using var harness = await ListenerHarness.StartAsync(o => o.DedicatedThreadConnections = connectionThreads);
         await using var client = await harness.ConnectAsync();
         byte[] frame = MllpTestClient.Frame(MllpTestClient.Message("FIN"));
         await client.WriteAsync(frame[..^3]);

@@ -15,10 +15,17 @@ public sealed partial class MllpListenerTests
     private const long OversizeFrameBytes = 20L * 1024 * 1024;
     private const string TooLargeText = "message too large (limit 1048576 bytes)";
 
-    [Fact]
-    public async Task A1_MshPrefixedTwentyMebibyteFrame_IsAnsweredArWithErr207ThenClosed()
+    // Both paths: a connection on its own thread (the default) and one on the thread pool.
+    [Theory]
+    [InlineData(32)]
+    [InlineData(0)]
+    public async Task A1_MshPrefixedTwentyMebibyteFrame_IsAnsweredArWithErr207ThenClosed(int connectionThreads)
     {
-        await using var harness = await ListenerHarness.StartAsync(o => o.Framing.MaxFrameBytes = OversizeLimit);
+        await using var harness = await ListenerHarness.StartAsync(o =>
+        {
+            o.Framing.MaxFrameBytes = OversizeLimit;
+            o.DedicatedThreadConnections = connectionThreads;
+        });
         await using var client = await harness.ConnectAsync();
 
         var sending = SendOversizeAsync(client, OversizeHeader("BIG-1", "2.5.1"));

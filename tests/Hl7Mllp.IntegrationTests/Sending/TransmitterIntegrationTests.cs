@@ -185,6 +185,34 @@ public sealed class TransmitterIntegrationTests
     }
 
     [Fact]
+    public async Task NonPersistentClient_PeerClosesTheHeldConnectionMidPoll_RestOfThePollSentOnOneNewConnection()
+    {
+        int closed = 0;
+        await using var peer = FakeMllpPeer.Start(async (frame, stream) =>
+        {
+            await frame.ReplyAsync(stream, "AA");
+            frame.CloseAfter = frame.ControlId == "HC1" && Interlocked.Exchange(ref closed, 1) == 0;
+        });
+        await using var client = new MllpClient(new MllpClientOptions { Host = "127.0.0.1", Port = peer.Port, PersistentConnection = false });
+        var completions = new ConcurrentQueue<MllpSendResult>();
+        var source = new InMemoryMessageSource(completed: (_, r) => completions.Enqueue(r));
+        for (int i = 0; i < 5; i++)
+        {
+            await source.EnqueueAsync(Message($"HC{i}"));
+        }
+
+        await using var transmitter = new Transmitter(source, client, new TransmitterOptions { PollingInterval = TimeSpan.FromMilliseconds(100) });
+        await transmitter.StartAsync();
+        await Eventually.AssertAsync(() => completions.Count == 5, TimeSpan.FromSeconds(20));
+        await Eventually.AssertAsync(() => peer.OpenConnections == 0, TimeSpan.FromSeconds(10));
+        await transmitter.StopAsync();
+
+        completions.Should().OnlyContain(r => r.IsAccepted);
+        peer.ReceivedControlIds.Should().Equal(["HC0", "HC1", "HC2", "HC3", "HC4"], "the dropped connection held no unanswered message");
+        peer.AcceptedConnections.Should().Be(2, "the held connection the peer closed is replaced once, and the new one is held for the rest of the poll, then closed");
+    }
+
+    [Fact]
     public async Task PersistentClient_ScheduleTurnsOff_ConnectionClosedUntilTheScheduleIsOnAgain()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 8, 0, 0, TimeSpan.Zero));

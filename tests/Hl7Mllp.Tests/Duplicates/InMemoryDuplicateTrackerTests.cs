@@ -59,6 +59,32 @@ public sealed class InMemoryDuplicateTrackerTests : IDisposable
         tracker.GetKeys().Should().ContainSingle().Which.Should().Be(mode == DuplicateKeyMode.ControlIdOnly ? "A1" : "LAB|NORTH|A1");
     }
 
+    [Theory]
+    [InlineData("MSH|^~\\&|LAB|NORTH|HIS|MAIN|20260101120000||ADT^A01|A1")]
+    [InlineData("MSH|^~\\&|LAB|NORTH|HIS|MAIN|20260101120000||ADT^A01|A1|P")]
+    [InlineData("MSH|^~\\&|LAB|NORTH|HIS|MAIN|20260101120000||ADT^A01|A1|P|2.5.1||||AL|NE||UNICODE UTF-8|||")]
+    public void IsDuplicate_HeaderEndingAtOrPastMsh10_SameKey(string msh)
+    {
+        var tracker = new InMemoryDuplicateTracker();
+        tracker.Record(Message("A1"));
+
+        Hl7Message message = Hl7Message.Parse(msh + "\rPID|1||123\r");
+
+        tracker.IsDuplicate(message).Should().BeTrue("MSH-10 ends at the next separator or at the segment's end");
+        tracker.IsDuplicate(Hl7Message.Parse(msh.Replace("|A1", "|A12", StringComparison.Ordinal) + "\rPID|1\r")).Should().BeFalse();
+    }
+
+    [Fact]
+    public void IsDuplicate_HeaderWithoutMsh10_NeverADuplicate()
+    {
+        var tracker = new InMemoryDuplicateTracker();
+        Hl7Message noControlId = Hl7Message.Parse("MSH|^~\\&|LAB|NORTH|HIS|MAIN|20260101120000||ADT^A01\rPID|1\r");
+        tracker.Record(noControlId);
+
+        tracker.IsDuplicate(noControlId).Should().BeFalse();
+        tracker.Count.Should().Be(0);
+    }
+
     [Fact]
     public void Record_SplitHeaderPathBlankControlIdOrTrackingOff_NothingRecorded()
     {

@@ -65,6 +65,23 @@ public sealed class MllpLowLatencyStreamTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadAsync_PeerResetsWhileWaitingSlowly_ThrowsIOExceptionAroundTheReset()
+    {
+        var buffer = new byte[16];
+        await ServeOneSlowReadAsync(buffer);
+        var read = _stream.ReadAsync(buffer).AsTask();
+
+        // Linger 0: the close sends a reset instead of a FIN.
+        _server.LingerState = new LingerOption(true, 0);
+        _server.Close();
+
+        var waited = () => read.WaitAsync(TimeSpan.FromSeconds(10));
+        (await waited.Should().ThrowAsync<IOException>()).Which.InnerException.Should().BeOfType<SocketException>()
+            .Which.SocketErrorCode.Should().Be(SocketError.ConnectionReset);
+        _stream.SlowWaitsOnOwnThread.Should().Be(2, "the failed wait was served by the same thread");
+    }
+
+    [Fact]
     public async Task ReadAsync_StreamDisposedWhileWaitingSlowly_FailsInsteadOfHanging()
     {
         var buffer = new byte[16];

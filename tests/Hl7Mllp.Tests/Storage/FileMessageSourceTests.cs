@@ -577,6 +577,24 @@ public sealed class FileMessageSourceTests : IDisposable
         File.Exists(source.JournalFilePath).Should().BeFalse("an entry whose file is gone is done");
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("sha:0123456789abcdef ")]
+    public async Task PollAsync_JournalLineOfAnEarlierForm_SendsTheFileAgain(string fingerprint)
+    {
+        // Lines without a fingerprint, or with an earlier version's: nothing proves the file is the one accepted, so it
+        // is sent again (at least once) rather than archived unsent.
+        var a = WriteMessage("a.hl7", "A");
+        var source = CreateSource(o => o.ArchiveDirectory = Archive);
+        File.WriteAllText(source.JournalFilePath, $"{new FileInfo(a).Length} {File.GetLastWriteTimeUtc(a).Ticks} {fingerprint}a.hl7\n");
+
+        var sent = await PollAndAcceptAsync(source);
+
+        sent.Select(ControlId).Should().Equal(["A"]);
+        ControlIdOf(Path.Join(Archive, "a.hl7")).Should().Be("A");
+        File.Exists(source.JournalFilePath).Should().BeFalse("the journal is emptied once its moves are done");
+    }
+
     [Fact]
     public async Task PollAsync_JournaledButNotMovedBeforeACrash_ArchivedWithoutSendingAgain()
     {
@@ -947,6 +965,28 @@ public sealed class FileMessageSourceTests : IDisposable
 
         polled.Select(ControlId).Should().Equal("M0", "M1", "M2", "M3", "M4");
         source.ReadsAheadStarted.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task PollAsync_ReadAheadBytesZero_ReadsNothingAheadNotEvenEmptyFiles()
+    {
+        // Empty files first: a byte limit alone (0 + 0 <= 0) would let them be read ahead.
+        Directory.CreateDirectory(Input);
+        for (var i = 0; i < 3; i++)
+        {
+            var empty = Path.Join(Input, $"e{i}.hl7");
+            File.WriteAllBytes(empty, []);
+            File.SetLastWriteTimeUtc(empty, Base.AddMinutes(-10 + i));
+        }
+
+        WriteMessages(2);
+        var source = CreateSource(o => o.ReadAheadBytes = 0);
+
+        var polled = await PollAsync(source, 10);
+
+        polled.Select(ControlId).Should().Equal("M0", "M1");
+        source.ReadsAheadStarted.Should().Be(0);
+        Directory.GetFiles(Input, "e*.hl7").Should().BeEmpty("empty files are failed when the poll reaches them");
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Hl7Mllp.Diagnostics;
 using Hl7Mllp.Storage;
+using Hl7Mllp.Testing;
 using Hl7Mllp.Testing.Logging;
 
 namespace Hl7Mllp.Tests.Storage;
@@ -113,6 +114,28 @@ public sealed partial class FileMessageStoreTests
         await store.StoreAsync(FileStorageTestData.Received("NEW"));
 
         FileNames().Should().BeEquivalentTo([Left, .. foreign]);
+    }
+
+    [Fact]
+    public async Task StoreAsync_WholeTempNameIsALink_LeavesTheLinkAndItsTargetAlone()
+    {
+        // A link is nothing the store wrote: recovery neither renames it into the directory nor deletes it.
+        var bytes = FileStorageTestData.MessageBytes("LINKED");
+        using var outside = new TempDirectory("link-target");
+        var target = outside.Combine("target");
+        await File.WriteAllBytesAsync(target, bytes);
+        var link = FileStorageNames.StoreTempName(Left, bytes);
+        File.CreateSymbolicLink(_dir.Combine(link), target);
+        var logs = new RecordingLoggerFactory();
+        await using var store = CreateLoggedStore(logs);
+
+        await store.StoreAsync(FileStorageTestData.Received("NEW"));
+
+        FileNames().Should().BeEquivalentTo([Left, link]);
+        ControlIdOf(_dir.Combine(Left)).Should().Be("NEW");
+        (await File.ReadAllBytesAsync(target)).Should().Equal(bytes);
+        logs.HasEventId(Hl7MllpEventIds.FileStoreTempRecovered).Should().BeFalse();
+        logs.HasEventId(Hl7MllpEventIds.FileStoreTempDeleted).Should().BeFalse();
     }
 
     [Fact]
