@@ -6,7 +6,7 @@
   source: N small files -> `hl7mllp transmit` -> mllp-echo, against `hl7mllp send --repeat N` to the same echo
           server in the same round: files/s, messages/s and their ratio.
 
-usage: python3 tools/filerun.py [store|source|both]   (env: ROUNDS=3, MESSAGES=10000, WARMUP=1000, FILES=20000, WARMUP_FILES=20000,
+usage: python3 tools/filerun.py [store|source|both]   (env: ROUNDS=3, MESSAGES=10000, WARMUP=1000, FILES=20000, WARMUP_FILES=60000,
        FLUSH_COUNTS=0 to run the store without perf stat attached,
        CLI_DIRS=main:DIR_A,new:DIR_B to compare prebuilt CLIs (store only: each round
        runs them in turn, and the ratios to the first are printed per round), LOADGEN_DIR=DIR for a prebuilt mllp-loadgen)
@@ -109,9 +109,29 @@ def store(clis, loadgen_dir):
                   f"(all: {' '.join(f'{x:.0f}' for x in rates[name, c])})")
 
 
+def cpu_seconds(pid):
+    """CPU seconds used so far by a process: (all its threads, its tiered-compilation thread, the JIT's background worker)."""
+    total = jit = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue  # the thread ended
+        fields = stat[stat.rindex(")") + 2:].split()
+        ticks = int(fields[11]) + int(fields[12])  # utime, stime
+        total += ticks
+        if stat[stat.index("(") + 1:stat.rindex(")")].startswith(".NET Tiered"):
+            jit += ticks
+    return total / os.sysconf("SC_CLK_TCK"), jit / os.sysconf("SC_CLK_TCK")
+
+
 def source(cli, echo_dir):
     files = int(os.environ.get("FILES", "20000"))
-    warmup_files = int(os.environ.get("WARMUP_FILES", "20000"))
+    # The transmitter has about 3 800 methods to compile, most of them three times (tier 0, instrumented, tier 1): after
+    # 20 000 files its tiered-compilation thread still took 21 us of CPU per file during the timed part, on 2 cores shared
+    # with the echo server. 60 000 leaves it idle (the round prints its CPU per file, so a shortfall shows).
+    warmup_files = int(os.environ.get("WARMUP_FILES", "60000"))
     template = open(message_file, "rb").read()
     control_id = re.search(rb"\|ADT\^A01[^|]*\|([^|]+)\|", template).group(1)
     p, port = start(["dotnet", os.path.join(echo_dir, "mllp-echo.dll"), "--port", str(free_port())], os.path.join(work, "echo.log"))
@@ -141,10 +161,13 @@ def source(cli, echo_dir):
         while last_warmup and os.path.exists(last_warmup) and time.monotonic() - started < 300:
             time.sleep(0.002)
         started = time.monotonic()
+        cpu_before, jit_before = cpu_seconds(tx.pid)
         while os.path.exists(last) and time.monotonic() - started < 300:
             time.sleep(0.002)
         seconds = time.monotonic() - started
+        cpu_after, jit_after = cpu_seconds(tx.pid)
         stop(tx)
+        os.sync()  # the archive's renames are written back now, not while `send` is timed
         send = subprocess.run(["dotnet", os.path.join(cli, "Hl7Mllp.Cli.dll"), "send", "--host", "127.0.0.1", "--port", str(port),
                                "--repeat", str(files), "--warmup", str(warmup_files), "--quiet", message_file], capture_output=True, text=True, timeout=300)
         send_rate = float(re.search(r"rate=([0-9.]+)", send.stdout + send.stderr).group(1))
@@ -153,7 +176,8 @@ def source(cli, echo_dir):
         send_rates.append(send_rate)
         ratios.append(file_rate / send_rate)
         print(f"round {r + 1} source: {file_rate:.0f} files/s ({len(os.listdir(archive))} archived, {len(os.listdir(inbox))} left) "
-              f"send {send_rate:.0f} msgs/s ratio {file_rate / send_rate:.2f}", flush=True)
+              f"send {send_rate:.0f} msgs/s ratio {file_rate / send_rate:.2f}; transmit cpu/file={(cpu_after - cpu_before) * 1e6 / files:.1f}us "
+              f"of which jit {(jit_after - jit_before) * 1e6 / files:.1f}us", flush=True)
         shutil.rmtree(inbox)
         shutil.rmtree(archive)
     stop(p)
