@@ -150,13 +150,29 @@ public sealed partial class FileMessageSource
             }
 
             _moving -= paths.Length;
+            if (_moving == 0 && _movesIdle is { } idle)
+            {
+                _movesIdle = null;
+                idle.TrySetResult();
+            }
         }
     }
 
-    // The end of a poll or the source: every journaled move is done and flushed, so the journal can be emptied.
+    // Completes when no batch of moves runs: the flush timer's thread may be moving one while the mover task is done.
+    private Task MovesIdleAsync()
+    {
+        lock (_lock)
+        {
+            return _moving == 0 ? Task.CompletedTask : (_movesIdle ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+        }
+    }
+
+    // The end of a poll or the source: every journaled move is done and flushed, so the journal can be emptied. No move
+    // runs any more once this returns (the last batch may have been taken by the flush timer, not by the mover task).
     private async Task EndMovesAsync(bool endingPoll)
     {
         await _mover.ConfigureAwait(false);
+        await MovesIdleAsync().ConfigureAwait(false);
         _flush.Flush();
         lock (_lock)
         {

@@ -67,6 +67,7 @@ public sealed partial class FileMessageSource : IMessageSource, IAsyncDisposable
     private int _openPolls;
     private int _moving;
     private Task _mover = Task.CompletedTask;
+    private TaskCompletionSource? _movesIdle;
     private ReadAhead? _readAhead;
     private DateTimeOffset _nextCleanup = DateTimeOffset.MinValue;
 

@@ -33,6 +33,7 @@ public sealed class RecordingLogger : ILogger
     {
         ArgumentNullException.ThrowIfNull(formatter);
         _factory.Add(new LogEntry(Category, logLevel, eventId, formatter(state, exception), exception, ToPairs(state)));
+        _factory.HoldIfAsked(eventId);
         if (_factory.ThrowOnEventId == eventId.Id)
         {
             throw new InvalidOperationException($"logging provider failure for event {eventId.Id} (test)");

@@ -12,6 +12,8 @@ public sealed class RecordingLoggerFactory : ILoggerFactory
     private readonly Lock _lock = new();
     private readonly List<LogEntry> _entries = [];
     private readonly List<LogEntry> _scopes = [];
+    private readonly ManualResetEventSlim _holding = new();
+    private readonly ManualResetEventSlim _released = new();
 
     /// <summary>A snapshot of every entry so far, in the order logged.</summary>
     public IReadOnlyList<LogEntry> Entries
@@ -42,6 +44,18 @@ public sealed class RecordingLoggerFactory : ILoggerFactory
     /// as a broken logging provider would; <see langword="null"/> (the default) throws nothing.
     /// </summary>
     public int? ThrowOnEventId { get; set; }
+
+    /// <summary>
+    /// Gets or sets an event ID whose entries are recorded and then hold the logging thread until <see cref="Release"/>
+    /// (at most 30 s), as a slow logging provider would; <see langword="null"/> (the default) holds nothing.
+    /// </summary>
+    public int? HoldOnEventId { get; set; }
+
+    /// <summary>Waits until a thread is held by <see cref="HoldOnEventId"/>; false when none is within <paramref name="timeout"/>.</summary>
+    public bool WaitUntilHolding(TimeSpan timeout) => _holding.Wait(timeout);
+
+    /// <summary>Lets the threads held by <see cref="HoldOnEventId"/>, and any later ones, go on.</summary>
+    public void Release() => _released.Set();
 
     /// <summary>Creates a logger for <paramref name="categoryName"/> that records into this factory.</summary>
     public ILogger CreateLogger(string categoryName) => new RecordingLogger(this, categoryName);
@@ -105,9 +119,21 @@ public sealed class RecordingLoggerFactory : ILoggerFactory
         }
     }
 
-    /// <summary>Nothing to release.</summary>
+    /// <summary>Lets any held thread go on and releases the wait handles.</summary>
     public void Dispose()
     {
+        _released.Set();
+        _holding.Dispose();
+        _released.Dispose();
+    }
+
+    internal void HoldIfAsked(EventId eventId)
+    {
+        if (HoldOnEventId == eventId.Id)
+        {
+            _holding.Set();
+            _released.Wait(TimeSpan.FromSeconds(30));
+        }
     }
 
     internal void Add(LogEntry entry)

@@ -216,6 +216,31 @@ public sealed class FileMessageSourceTests : IDisposable
     }
 
     [Fact]
+    public async Task DisposeAsync_FlushTimerStillMoving_WaitsForTheMove()
+    {
+        WriteMessage("a.hl7", "A");
+        WriteMessage("b.hl7", "B");
+        var source = CreateSource(o => o.ArchiveDirectory = Archive);
+        await using var messages = source.PollAsync(10).GetAsyncEnumerator();
+        await AcceptNextAsync(source, messages);
+        source.PendingMoves.Should().Be(1, "a.hl7 is journaled and waits for its move");
+
+        // The flush timer takes the batch; its move's log entry holds the timer's thread inside the batch.
+        _logs.HoldOnEventId = Hl7MllpEventIds.FileSourceFileCompleted;
+        var timer = Task.Run(() => _time.Advance(TimeSpan.FromMilliseconds(100)));
+        _logs.WaitUntilHolding(TimeSpan.FromSeconds(10)).Should().BeTrue("the timer moves a.hl7");
+        var disposing = source.DisposeAsync().AsTask();
+
+        (await Task.WhenAny(disposing, Task.Delay(300))).Should().NotBeSameAs(disposing, "a batch of moves is still running on the timer's thread");
+        _logs.Release();
+        await disposing.WaitAsync(TimeSpan.FromSeconds(10));
+        await timer.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Directory.GetFiles(Archive).Select(Path.GetFileName).Should().Equal("a.hl7");
+        source.UnflushedCompletions.Should().Be(0, "the move was flushed before the dispose returned");
+    }
+
+    [Fact]
     public async Task CompleteAsync_ArchiveRemovedBeforeTheFlush_LogsTheFailedFlushAndKeepsItWaiting()
     {
         WriteMessage("a.hl7", "A");
