@@ -8,8 +8,9 @@
 
 usage: python3 tools/filerun.py [store|source|both]   (env: ROUNDS=3, MESSAGES=10000, WARMUP=1000, FILES=20000, WARMUP_FILES=60000,
        FLUSH_COUNTS=0 to run the store without perf stat attached,
-       CLI_DIRS=main:DIR_A,new:DIR_B to compare prebuilt CLIs (store only: each round
-       runs them in turn, and the ratios to the first are printed per round), LOADGEN_DIR=DIR for a prebuilt mllp-loadgen)
+       CLI_DIRS=main:DIR_A,new:DIR_B to compare prebuilt CLIs (each round runs them in turn; the store prints the ratios
+       to the first, the source each transmitter's ratio to the first CLI's `send`, run between them), LOADGEN_DIR=DIR
+       for a prebuilt mllp-loadgen)
 Every process it starts is stopped by its pid; every run is bounded (--max-seconds, timeouts).
 """
 import os, re, shutil, signal, statistics, subprocess, sys, tempfile, time
@@ -126,76 +127,94 @@ def cpu_seconds(pid):
     return total / os.sysconf("SC_CLK_TCK"), jit / os.sysconf("SC_CLK_TCK")
 
 
-def source(cli, echo_dir):
+def source_round(cli, port, r, name, files, warmup_files, template, control_id):
+    """One transmitter over a fresh inbox of warm-up and timed files: (files/s, transmit CPU s/file, JIT CPU s/file, line)."""
+    inbox, archive = os.path.join(work, f"in-{name}-{r}"), os.path.join(work, f"archive-{name}-{r}")
+    os.makedirs(inbox)
+    os.makedirs(archive)
+    # Warm-up files first (older, so sent first): the timing starts when the last of them is archived, as `send
+    # --warmup` starts its clock after its warm-up messages; both then measure code the JIT has finished with.
+    for i in range(warmup_files):
+        with open(os.path.join(inbox, f"w{i:07d}.hl7"), "wb") as f:
+            f.write(template.replace(control_id, b"W%02d%016d" % (r, i)))
+    for i in range(files):
+        with open(os.path.join(inbox, f"m{i:07d}.hl7"), "wb") as f:
+            f.write(template.replace(control_id, b"F%02d%016d" % (r, i)))
+    os.sync()
+    last = os.path.join(inbox, f"m{files - 1:07d}.hl7")
+    last_warmup = os.path.join(inbox, f"w{warmup_files - 1:07d}.hl7") if warmup_files > 0 else None
+    tx = subprocess.Popen(["dotnet", os.path.join(cli, "Hl7Mllp.Cli.dll"), "transmit", "--dir", inbox + "/*.hl7", "--host", "127.0.0.1",
+                           "--port", str(port), "--archive", archive, "--interval", "0.1", "--min-age", "0", "--quiet"],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    procs.append(tx)
+    while "transmitting" not in (tx.stdout.readline() or "transmitting"):
+        pass
+    started = time.monotonic()
+    while last_warmup and os.path.exists(last_warmup) and time.monotonic() - started < 300:
+        time.sleep(0.002)
+    started = time.monotonic()
+    cpu_before, jit_before = cpu_seconds(tx.pid)
+    while os.path.exists(last) and time.monotonic() - started < 300:
+        time.sleep(0.002)
+    seconds = time.monotonic() - started
+    cpu_after, jit_after = cpu_seconds(tx.pid)
+    stop(tx)
+    os.sync()  # the archive's renames are written back now, not while the next process is timed
+    line = f"{len(os.listdir(archive))} archived, {len(os.listdir(inbox))} left"
+    shutil.rmtree(inbox)
+    shutil.rmtree(archive)
+    return files / seconds, (cpu_after - cpu_before) / files, (jit_after - jit_before) / files, line
+
+
+def source(clis, echo_dir):
     files = int(os.environ.get("FILES", "20000"))
     # The transmitter has about 3 800 methods to compile, most of them three times (tier 0, instrumented, tier 1): after
     # 20 000 files its tiered-compilation thread still took 21 us of CPU per file during the timed part, on 2 cores shared
-    # with the echo server. 60 000 leaves it idle (the round prints its CPU per file, so a shortfall shows).
+    # with the echo server. 60 000 leaves it idle (each round prints its CPU per file, so a shortfall shows).
     warmup_files = int(os.environ.get("WARMUP_FILES", "60000"))
     template = open(message_file, "rb").read()
     control_id = re.search(rb"\|ADT\^A01[^|]*\|([^|]+)\|", template).group(1)
     p, port = start(["dotnet", os.path.join(echo_dir, "mllp-echo.dll"), "--port", str(free_port())], os.path.join(work, "echo.log"))
-    ratios, file_rates, send_rates = [], [], []
+    first_cli = next(iter(clis.values()))
+    ratios = {name: [] for name in clis}
+    file_rates = {name: [] for name in clis}
+    send_rates = []
     for r in range(rounds):
-        inbox, archive = os.path.join(work, f"in{r}"), os.path.join(work, f"archive{r}")
-        os.makedirs(inbox)
-        os.makedirs(archive)
-        # Warm-up files first (older, so sent first): the timing starts when the last of them is archived, as `send
-        # --warmup` starts its clock after its warm-up messages; both then measure code the JIT has finished with.
-        for i in range(warmup_files):
-            with open(os.path.join(inbox, f"w{i:07d}.hl7"), "wb") as f:
-                f.write(template.replace(control_id, b"W%02d%016d" % (r, i)))
-        for i in range(files):
-            with open(os.path.join(inbox, f"m{i:07d}.hl7"), "wb") as f:
-                f.write(template.replace(control_id, b"F%02d%016d" % (r, i)))
-        os.sync()
-        last = os.path.join(inbox, f"m{files - 1:07d}.hl7")
-        last_warmup = os.path.join(inbox, f"w{warmup_files - 1:07d}.hl7") if warmup_files > 0 else None
-        tx = subprocess.Popen(["dotnet", os.path.join(cli, "Hl7Mllp.Cli.dll"), "transmit", "--dir", inbox + "/*.hl7", "--host", "127.0.0.1",
-                               "--port", str(port), "--archive", archive, "--interval", "0.1", "--min-age", "0", "--quiet"],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        procs.append(tx)
-        while "transmitting" not in (tx.stdout.readline() or "transmitting"):
-            pass
-        started = time.monotonic()
-        while last_warmup and os.path.exists(last_warmup) and time.monotonic() - started < 300:
-            time.sleep(0.002)
-        started = time.monotonic()
-        cpu_before, jit_before = cpu_seconds(tx.pid)
-        while os.path.exists(last) and time.monotonic() - started < 300:
-            time.sleep(0.002)
-        seconds = time.monotonic() - started
-        cpu_after, jit_after = cpu_seconds(tx.pid)
-        stop(tx)
-        os.sync()  # the archive's renames are written back now, not while `send` is timed
-        send = subprocess.run(["dotnet", os.path.join(cli, "Hl7Mllp.Cli.dll"), "send", "--host", "127.0.0.1", "--port", str(port),
+        # `send` of the first CLI in the middle of the round: every transmitter's ratio is against the same baseline.
+        names = list(clis)
+        half = (len(names) + 1) // 2
+        results = {}
+        for name in names[:half]:
+            results[name] = source_round(clis[name], port, r, name, files, warmup_files, template, control_id)
+        send = subprocess.run(["dotnet", os.path.join(first_cli, "Hl7Mllp.Cli.dll"), "send", "--host", "127.0.0.1", "--port", str(port),
                                "--repeat", str(files), "--warmup", str(warmup_files), "--quiet", message_file], capture_output=True, text=True, timeout=300)
         send_rate = float(re.search(r"rate=([0-9.]+)", send.stdout + send.stderr).group(1))
-        file_rate = files / seconds
-        file_rates.append(file_rate)
         send_rates.append(send_rate)
-        ratios.append(file_rate / send_rate)
-        print(f"round {r + 1} source: {file_rate:.0f} files/s ({len(os.listdir(archive))} archived, {len(os.listdir(inbox))} left) "
-              f"send {send_rate:.0f} msgs/s ratio {file_rate / send_rate:.2f}; transmit cpu/file={(cpu_after - cpu_before) * 1e6 / files:.1f}us "
-              f"of which jit {(jit_after - jit_before) * 1e6 / files:.1f}us", flush=True)
-        shutil.rmtree(inbox)
-        shutil.rmtree(archive)
+        for name in names[half:]:
+            results[name] = source_round(clis[name], port, r, name, files, warmup_files, template, control_id)
+        for name, (file_rate, cpu, jit, line) in results.items():
+            file_rates[name].append(file_rate)
+            ratios[name].append(file_rate / send_rate)
+            label = f" {name}" if len(clis) > 1 else ""
+            print(f"round {r + 1} source{label}: {file_rate:.0f} files/s ({line}) send {send_rate:.0f} msgs/s ratio {file_rate / send_rate:.2f}; "
+                  f"transmit cpu/file={cpu * 1e6:.1f}us of which jit {jit * 1e6:.1f}us", flush=True)
     stop(p)
-    print(f"median source: {statistics.median(file_rates):.0f} files/s, send {statistics.median(send_rates):.0f} msgs/s, "
-          f"ratio {statistics.median(ratios):.2f} (all: {' '.join(f'{x:.2f}' for x in ratios)})")
+    for name in clis:
+        label = f" {name}" if len(clis) > 1 else ""
+        print(f"median source{label}: {statistics.median(file_rates[name]):.0f} files/s, send {statistics.median(send_rates):.0f} msgs/s, "
+              f"ratio {statistics.median(ratios[name]):.2f} (all: {' '.join(f'{x:.2f}' for x in ratios[name])})")
 
 
 try:
     what = sys.argv[1] if len(sys.argv) > 1 else "both"
     prebuilt = os.environ.get("CLI_DIRS")
     clis = dict(item.split(":", 1) for item in prebuilt.split(",")) if prebuilt else {"cli": build(os.path.join(root, "samples", "Hl7Mllp.Cli"), "cli")}
-    cli = next(iter(clis.values()))
     with open("/proc/loadavg") as f:
         print(f"machine: {os.cpu_count()} cores, load {' '.join(f.read().split()[:3])}; message {message_file}")
     if what in ("store", "both"):
         store(clis, os.environ.get("LOADGEN_DIR") or build(os.path.join(shared, "tools", "mllp-loadgen"), "loadgen"))
     if what in ("source", "both"):
-        source(cli, build(os.path.join(shared, "tools", "mllp-echo"), "echo"))
+        source(clis, build(os.path.join(shared, "tools", "mllp-echo"), "echo"))
 finally:
     for p in procs:
         if p.poll() is None:
