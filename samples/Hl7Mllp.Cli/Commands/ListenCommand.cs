@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Net;
-using System.Runtime.InteropServices;
 using Hl7Mllp.Duplicates;
 using Hl7Mllp.Framing;
 using Hl7Mllp.Receiving;
@@ -198,9 +197,7 @@ public static partial class ListenCommand
         }
 
         // SIGINT/SIGTERM stop the listener gracefully (drain in-flight messages) whatever the host does with them.
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using PosixSignalRegistration terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var stopping = new StopSignals(cancellationToken);
         await output.WriteLineAsync($"listening on {FormatEndPoint(listener.LocalEndPoint)}");
         await output.FlushAsync(CancellationToken.None);
         try
@@ -222,12 +219,6 @@ public static partial class ListenCommand
 
         await output.FlushAsync(CancellationToken.None);
         return 0;
-
-        void Stop(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            stopping.Cancel();
-        }
     }
 
     private static ReceivePipelineOptions CreatePipelineOptions(Settings settings)

@@ -116,12 +116,16 @@ public static class TransmitCommand
         await using var source = new FileMessageSource(sourceOptions, loggerFactory);
         await using var client = new MllpClient(clientOptions, loggerFactory);
         await using var transmitter = new Transmitter(TransmitFaultSource.Wrap(source), client, transmitterOptions, loggerFactory);
+
+        // SIGINT/SIGTERM stop after the message in flight, and the disposals above then finish the source's moves:
+        // without this the runtime ended the process at once, leaving accepted files and the journal behind.
+        using var stopping = new StopSignals(cancellationToken);
         await transmitter.StartAsync(cancellationToken);
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"transmitting {sourceOptions.Path} to {clientOptions.Host}:{clientOptions.Port}"));
         await output.FlushAsync(CancellationToken.None);
         try
         {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
+            await Task.Delay(Timeout.Infinite, stopping.Token);
         }
         catch (OperationCanceledException)
         {

@@ -157,6 +157,25 @@ public sealed class ChildProcess : IAsyncDisposable
         await _process.StandardInput.FlushAsync();
     }
 
+    /// <summary>Asks the process to stop, as a service manager does (SIGTERM, through <c>kill</c>); does nothing if it already exited.</summary>
+    /// <exception cref="PlatformNotSupportedException">On Windows, which has no SIGTERM.</exception>
+    public async Task TerminateAsync()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("SIGTERM is a Unix signal.");
+        }
+
+        if (!_process.HasExited)
+        {
+            ChildProcessResult sent = await RunAsync("kill", ["-TERM", Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(10));
+            if (sent.ExitCode != 0 && !_process.HasExited)
+            {
+                throw new InvalidOperationException($"kill -TERM {Id} failed with exit code {sent.ExitCode}: {sent.StandardError}");
+            }
+        }
+    }
+
     /// <summary>Kills the process and its descendants at once (SIGKILL on Linux); does nothing if it already exited.</summary>
     public void Kill()
     {
