@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Text;
 using Hl7Mllp.Duplicates;
 using Hl7Mllp.Receiving;
 using Hl7Mllp.Storage;
@@ -31,14 +30,8 @@ public sealed class TransmitCrashTests : IDisposable
         await listener.StartAsync();
         string outbox = _dir.Combine("out");
         string archive = _dir.Combine("archive");
-        Directory.CreateDirectory(outbox);
         string[] ids = ["C8-0", "C8-1", "C8-2"];
-        for (int i = 0; i < ids.Length; i++)
-        {
-            string path = Path.Join(outbox, ids[i] + ".hl7");
-            File.WriteAllBytes(path, Encoding.ASCII.GetBytes($"MSH|^~\\&|SND|SFAC|RCV|RFAC|20261126120000||ADT^A01|{ids[i]}|P|2.5\rPID|1||{i}\r"));
-            File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddMinutes(-10).AddSeconds(i));
-        }
+        OutboxFiles.Write(outbox, ids);
 
         await using (ChildProcess crashing = StartTransmitter(outbox, archive, listener.LocalEndPoint.Port, TransmitFault))
         {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Hl7Mllp.IntegrationTests.Sending;
 using Hl7Mllp.Testing;
 using Hl7Mllp.Testing.Processes;
@@ -28,14 +27,7 @@ public sealed class TransmitStopTests : IDisposable
 
         string outbox = _dir.Combine("out");
         string archive = _dir.Combine("archive");
-        Directory.CreateDirectory(outbox);
-        string[] ids = ["ST-0", "ST-1", "ST-2"];
-        for (int i = 0; i < ids.Length; i++)
-        {
-            string path = Path.Join(outbox, ids[i] + ".hl7");
-            File.WriteAllBytes(path, Encoding.ASCII.GetBytes($"MSH|^~\\&|SND|SFAC|RCV|RFAC|20261126120000||ADT^A01|{ids[i]}|P|2.5\rPID|1||{i}\r"));
-            File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddMinutes(-10).AddSeconds(i));
-        }
+        OutboxFiles.Write(outbox, ["ST-0", "ST-1", "ST-2"]);
 
         await using var peer = TransmitterTestPeer.Start();
         peer.AckDelay = TimeSpan.FromMilliseconds(500);
