@@ -92,10 +92,11 @@ public sealed class FileMessageSourceOptions
     /// opened, checked and read on a thread-pool thread, so the sending thread does not wait for the disk. A file read
     /// ahead is sent only if its length and modification time are unchanged when its turn comes; otherwise it is read
     /// again then. Logging, failure counts and renames still happen when the poll reaches the file, and reads a poll never
-    /// reaches (a stop, the transmitter's maximum) change nothing. Default: 16; 0 turns the read-ahead off (each file is
-    /// read on the sending thread just before it is sent). At most 1024.
+    /// reaches (a stop, the transmitter's maximum) change nothing. Default: 64 (a burst of reads starts when half of them
+    /// are taken, so the pool thread wakes once per 32 files); 0 turns the read-ahead off (each file is read on the
+    /// sending thread just before it is sent). At most 1024.
     /// </summary>
-    public int ReadAheadFiles { get; set; } = 16;
+    public int ReadAheadFiles { get; set; } = 64;
 
     /// <summary>
     /// The most bytes (by the files' listed sizes) read ahead and not yet sent (see <see cref="ReadAheadFiles"/>); a file
