@@ -42,6 +42,7 @@ internal sealed partial class MllpListenerConnection
     private readonly Socket _socket;
     private readonly TimeProvider _timeProvider;
     private readonly CancellationTokenSource _abort = new();
+    private readonly Task[] _handlerWait = new Task[1];
 
     private long _frameStart;
     private long _lastActivity;
@@ -406,13 +407,20 @@ internal sealed partial class MllpListenerConnection
     /// <returns>The handler's task, completed unless the connection was aborted.</returns>
     private ValueTask WaitOnOwnThread(Task handling)
     {
+        // WaitAny, not Wait: a faulted handler is for the caller's await to rethrow. Its one-task array is the
+        // connection's, so a store's flush per message allocates no array.
+        _handlerWait[0] = handling;
         try
         {
-            Task.WaitAny([handling], _abort.Token);
+            Task.WaitAny(_handlerWait, _abort.Token);
         }
         catch (OperationCanceledException)
         {
             // Aborted: the caller's await leaves this thread, and the connection closes once the handler returns.
+        }
+        finally
+        {
+            _handlerWait[0] = null!;
         }
 
         return new ValueTask(handling);
