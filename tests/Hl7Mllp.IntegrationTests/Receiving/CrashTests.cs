@@ -88,6 +88,24 @@ public sealed class CrashTests : IDisposable
         StoredControlIds().Should().Equal("B5-1");
     }
 
+    // A service manager's stop: SIGTERM drains and exits 0, and what was ACKed is stored.
+    [Fact]
+    public async Task Sigterm_StopsGracefully_ExitCodeZeroAndTheAckedMessageStored()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // No SIGTERM.
+        }
+
+        await using PipelineCliProcess running = await PipelineCliProcess.StartAsync(Store, StoreArguments);
+        (await SendAsync(running, "ST-1")).GetValue("MSA.1").Should().Be("AA");
+
+        await running.Process.TerminateAsync();
+
+        (await running.Process.WaitForExitAsync(StartTimeout)).Should().Be(0, "SIGTERM is a graceful stop, not the runtime's exit 143");
+        StoredControlIds().Should().Equal("ST-1");
+    }
+
     // B8: the dedupe window is persisted and survives a restart, and is bounded: a duplicate older than the
     // window (here 2 keys) is delivered again, as documented.
     [Fact]
